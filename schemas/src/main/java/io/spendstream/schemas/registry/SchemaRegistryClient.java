@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * once per schema and process. Transient failures (no answer, 5xx, 429) are retried with
  * exponential backoff, rotating through the configured URLs.
  */
-public final class SchemaRegistryClient {
+public final class SchemaRegistryClient implements SchemaRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryClient.class);
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final String ACCEPT =
@@ -66,6 +66,7 @@ public final class SchemaRegistryClient {
      *
      * @throws IncompatibleSchemaException when the subject's compatibility level rejects it
      */
+    @Override
     public int register(String subject, Schema schema) {
         return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), k -> {
             JsonNode body = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema), subject);
@@ -84,6 +85,7 @@ public final class SchemaRegistryClient {
      *
      * @throws SchemaNotRegisteredException when it is not registered there
      */
+    @Override
     public int lookup(String subject, Schema schema) {
         return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), k -> {
             JsonNode body = send("POST", "/subjects/" + encode(subject), schemaBody(schema), subject);
@@ -98,6 +100,7 @@ public final class SchemaRegistryClient {
      *
      * @throws UnknownSchemaIdException when the registry does not know the id
      */
+    @Override
     public Schema getById(int id) {
         return schemasById.computeIfAbsent(id, k -> {
             JsonNode body = send("GET", "/schemas/ids/" + id, null, null);

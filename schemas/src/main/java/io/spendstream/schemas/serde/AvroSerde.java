@@ -1,6 +1,6 @@
 package io.spendstream.schemas.serde;
 
-import io.spendstream.schemas.registry.SchemaRegistryClient;
+import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,7 +43,7 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     public static final byte MAGIC_BYTE = 0;
 
-    private final SchemaRegistryClient registry;
+    private final SchemaRegistry registry;
     private final Schema schema;
     private final GenericData data;
     private final boolean isKey;
@@ -51,7 +51,7 @@ public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     private final DatumWriter<T> writer;
     private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
-    private AvroSerde(SchemaRegistryClient registry, Schema schema, GenericData data, boolean isKey, boolean autoRegister,
+    private AvroSerde(SchemaRegistry registry, Schema schema, GenericData data, boolean isKey, boolean autoRegister,
                       DatumWriter<T> writer) {
         this.registry = registry;
         this.schema = schema;
@@ -62,12 +62,12 @@ public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     }
 
     /** A serde for a generated class; registers its schema on first write. */
-    public static <T extends SpecificRecord> AvroSerde<T> specific(Class<T> type, SchemaRegistryClient registry,
+    public static <T extends SpecificRecord> AvroSerde<T> specific(Class<T> type, SchemaRegistry registry,
                                                                    boolean isKey) {
         return specific(type, registry, isKey, true);
     }
 
-    public static <T extends SpecificRecord> AvroSerde<T> specific(Class<T> type, SchemaRegistryClient registry,
+    public static <T extends SpecificRecord> AvroSerde<T> specific(Class<T> type, SchemaRegistry registry,
                                                                    boolean isKey, boolean autoRegister) {
         SpecificData data = SpecificData.getForClass(type);
         Schema schema = data.getSchema(type);
@@ -75,7 +75,7 @@ public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     }
 
     /** A serde of GenericRecords (or other generic data) written with {@code schema} and read as {@code schema}. */
-    public static <T> AvroSerde<T> generic(Schema schema, SchemaRegistryClient registry, boolean isKey) {
+    public static <T> AvroSerde<T> generic(Schema schema, SchemaRegistry registry, boolean isKey) {
         GenericData data = GenericData.get();
         return new AvroSerde<>(registry, schema, data, isKey, true, new GenericDatumWriter<>(schema, data));
     }

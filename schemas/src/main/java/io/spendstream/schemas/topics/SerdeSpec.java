@@ -1,6 +1,6 @@
 package io.spendstream.schemas.topics;
 
-import io.spendstream.schemas.registry.SchemaRegistryClient;
+import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.serde.AvroSerde;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -11,7 +11,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * types". Turned into a Kafka {@link Serde} once a registry client is at hand.
  */
 public sealed interface SerdeSpec<T> {
-    Serde<T> create(SchemaRegistryClient registry, boolean isKey);
+    Serde<T> create(SchemaRegistry registry, boolean isKey);
 
     /** Java type of the data, for docs and checks. */
     Class<T> type();
@@ -33,7 +33,7 @@ public sealed interface SerdeSpec<T> {
 
     record Utf8() implements SerdeSpec<String> {
         @Override
-        public Serde<String> create(SchemaRegistryClient registry, boolean isKey) {
+        public Serde<String> create(SchemaRegistry registry, boolean isKey) {
             return Serdes.String();
         }
 
@@ -45,7 +45,7 @@ public sealed interface SerdeSpec<T> {
 
     record RawBytes() implements SerdeSpec<byte[]> {
         @Override
-        public Serde<byte[]> create(SchemaRegistryClient registry, boolean isKey) {
+        public Serde<byte[]> create(SchemaRegistry registry, boolean isKey) {
             return Serdes.ByteArray();
         }
 
@@ -57,7 +57,7 @@ public sealed interface SerdeSpec<T> {
 
     record Avro<T extends SpecificRecord>(Class<T> type) implements SerdeSpec<T> {
         @Override
-        public Serde<T> create(SchemaRegistryClient registry, boolean isKey) {
+        public Serde<T> create(SchemaRegistry registry, boolean isKey) {
             return AvroSerde.specific(type, registry, isKey);
         }
     }

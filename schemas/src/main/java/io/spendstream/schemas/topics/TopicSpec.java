@@ -1,6 +1,6 @@
 package io.spendstream.schemas.topics;
 
-import io.spendstream.schemas.registry.SchemaRegistryClient;
+import io.spendstream.schemas.registry.SchemaRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,11 +29,11 @@ public record TopicSpec<K, V>(String name, SerdeSpec<K> key, SerdeSpec<V> value,
         Objects.requireNonNull(cleanup);
     }
 
-    public Serde<K> keySerde(SchemaRegistryClient registry) {
+    public Serde<K> keySerde(SchemaRegistry registry) {
         return key.create(registry, true);
     }
 
-    public Serde<V> valueSerde(SchemaRegistryClient registry) {
+    public Serde<V> valueSerde(SchemaRegistry registry) {
         return value.create(registry, false);
     }
 

@@ -37,9 +37,10 @@ public final class Topics {
             string(), avro(SpendRollup.class), Cleanup.COMPACT_DELETE, Duration.ofDays(35), false,
             "Windowed spend upserts, key org|feature|provider|model|window_size|window_start; latest version wins.");
 
-    public static final TopicSpec<String, UsageEvent> LATE_USAGE_EVENTS = new TopicSpec<>("usage-events-late",
-            string(), avro(UsageEvent.class), Cleanup.DELETE, Duration.ofDays(30), false,
-            "Events that arrived after a window's grace period, key org_id; counted, never silently dropped.");
+    public static final TopicSpec<String, PricedUsageEvent> LATE_USAGE_EVENTS = new TopicSpec<>("usage-events-late",
+            string(), avro(PricedUsageEvent.class), Cleanup.DELETE, Duration.ofDays(30), false,
+            "Priced events that arrived after the grace period of a rollup window, key org_id; header"
+                    + " spendstream.late-for names the window sizes they missed. Counted, never silently dropped.");
 
     public static final TopicSpec<byte[], byte[]> USAGE_EVENTS_DLQ = new TopicSpec<>("usage-events-dlq",
             bytes(), bytes(), Cleanup.DELETE, Duration.ofDays(30), false,
