@@ -50,8 +50,11 @@ public final class Settings {
         return new Settings(merged);
     }
 
+    /** The keys read so far, sorted. */
     public Set<String> keysRead() {
-        return Set.copyOf(keysRead);
+        synchronized (keysRead) {
+            return Collections.unmodifiableSortedSet(new TreeSet<>(keysRead));
+        }
     }
 
     private String raw(String key) {

@@ -29,6 +29,11 @@ public record TopicSpec<K, V>(String name, SerdeSpec<K> key, SerdeSpec<V> value,
         Objects.requireNonNull(cleanup);
     }
 
+    /** The same topic under another name (deployments that prefix or rename topics). */
+    public TopicSpec<K, V> withName(String newName) {
+        return new TopicSpec<>(newName, key, value, cleanup, retention, singlePartition, doc);
+    }
+
     public Serde<K> keySerde(SchemaRegistry registry) {
         return key.create(registry, true);
     }

@@ -1,0 +1,62 @@
+package io.spendstream.processor;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.spendstream.schema.CostSource;
+import io.spendstream.schema.WindowSize;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The pipeline's own counters (Kafka Streams' metrics are bound separately). */
+public final class PipelineMetrics {
+    private final Counter duplicates;
+    private final Map<CostSource, Counter> priced = new EnumMap<>(CostSource.class);
+    private final Map<WindowSize, Counter> late = new EnumMap<>(WindowSize.class);
+    private final Counter rollupUpdates;
+
+    public PipelineMetrics(MeterRegistry registry) {
+        duplicates = Counter.builder("spendstream.events.duplicates")
+                .description("Events dropped because their (org, event_id) was already seen within the dedup retention")
+                .register(registry);
+        for (CostSource s : CostSource.values()) {
+            priced.put(s, Counter.builder("spendstream.events.priced")
+                    .description("Deduplicated events by where their cost came from (UNPRICED: no price, cost 0)")
+                    .tag("cost_source", s.name()).register(registry));
+        }
+        for (WindowSize w : WindowSize.values()) {
+            late.put(w, Counter.builder("spendstream.events.late")
+                    .description("Events that arrived after the grace period of their rollup window")
+                    .tag("window_size", w.name()).register(registry));
+        }
+        rollupUpdates = Counter.builder("spendstream.rollups.emitted")
+                .description("Spend rollup upserts emitted").register(registry);
+    }
+
+    public void duplicate() {
+        duplicates.increment();
+    }
+
+    public void priced(CostSource source) {
+        priced.get(source).increment();
+    }
+
+    public void late(WindowSize size) {
+        late.get(size).increment();
+    }
+
+    public void rollupEmitted() {
+        rollupUpdates.increment();
+    }
+
+    public long duplicateCount() {
+        return (long) duplicates.count();
+    }
+
+    public long pricedCount(CostSource source) {
+        return (long) priced.get(source).count();
+    }
+
+    public long lateCount(WindowSize size) {
+        return (long) late.get(size).count();
+    }
+}

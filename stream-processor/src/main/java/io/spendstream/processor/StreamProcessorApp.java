@@ -1,0 +1,176 @@
+package io.spendstream.processor;
+
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spendstream.config.Settings;
+import io.spendstream.processor.ops.OpsServer;
+import io.spendstream.processor.pricing.PriceCatalogSeeder;
+import io.spendstream.processor.pricing.SeedCatalog;
+import io.spendstream.schemas.registry.SchemaRegistryClient;
+import io.spendstream.schemas.registry.SchemaRegistryConfig;
+import io.spendstream.schemas.topics.TopicCatalog;
+import io.spendstream.schemas.topics.TopicSpec;
+import io.spendstream.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The stream processor service: topics, price seeding, the Kafka Streams client and its ops port. */
+public final class StreamProcessorApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamProcessorApp.class);
+
+    private final StreamProcessorConfig config;
+    private final KafkaStreams streams;
+    private final OpsServer ops;
+    private final PrometheusMeterRegistry meters;
+    private final PipelineMetrics metrics;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private StreamProcessorApp(StreamProcessorConfig config, KafkaStreams streams, OpsServer ops,
+                               PrometheusMeterRegistry meters, PipelineMetrics metrics) {
+        this.config = config;
+        this.streams = streams;
+        this.ops = ops;
+        this.meters = meters;
+        this.metrics = metrics;
+    }
+
+    public static void main(String[] args) {
+        StreamProcessorConfig config = StreamProcessorConfig.from(Settings.fromEnvironment());
+        StreamProcessorApp app = start(config, router -> { });
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "stream-processor-shutdown"));
+        app.awaitStop();
+        System.exit(app.streams.state() == KafkaStreams.State.ERROR ? 1 : 0);
+    }
+
+    /**
+     * Kafka Streams settings of the application: exactly-once, and records that cannot be read or
+     * processed go to the dead-letter topic with the reason, topic, partition and offset in headers
+     * (Kafka Streams' __streams.errors.* headers) while processing continues.
+     */
+    public static Properties streamsProperties(String applicationId, String bootstrapServers, String guarantee,
+                                               int commitIntervalMs, String stateDir, String dlqTopic) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        p.put("processing.exception.handler.global.enabled", true);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+                dlqTopic == null ? Topics.USAGE_EVENTS_DLQ.name() : dlqTopic);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
+        return p;
+    }
+
+    public static StreamProcessorApp start(StreamProcessorConfig config, Consumer<Router> extraRoutes) {
+        var registry = new SchemaRegistryClient(
+                SchemaRegistryConfig.of(config.schemaRegistryUrl()).withBasicAuth(config.schemaRegistryBasicAuth()));
+        TopologySettings t = config.topology();
+        List<TopicSpec<?, ?>> topics = List.of(t.usageEvents(), t.pricedEvents(), t.rollups(), t.lateEvents(),
+                t.modelPrices(), Topics.USAGE_EVENTS_DLQ.withName(config.dlqTopic()));
+        Properties adminProps = new Properties();
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (Admin admin = Admin.create(adminProps)) {
+            TopicCatalog.ensureTopics(admin, topics, config.topicPartitions(), config.replicationFactor(),
+                    Duration.ofSeconds(60));
+        }
+        if (config.seedPrices()) {
+            PriceCatalogSeeder.seed(config.bootstrapServers(), registry, t.modelPrices(),
+                    SeedCatalog.load(config.priceCatalogFile()), Duration.ofSeconds(60));
+        }
+
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmGcMetrics().bindTo(meters);
+        PipelineMetrics metrics = new PipelineMetrics(meters);
+
+        Properties props = streamsProperties(config.applicationId(), config.bootstrapServers(),
+                StreamsConfig.EXACTLY_ONCE_V2, config.commitIntervalMs(), config.stateDir().toString(), config.dlqTopic());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+        KafkaStreams streams = new KafkaStreams(SpendTopology.build(t, registry, metrics), props);
+        new KafkaStreamsMetrics(streams).bindTo(meters);
+
+        AtomicBoolean everRunning = new AtomicBoolean();
+        StreamProcessorApp[] self = new StreamProcessorApp[1];
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; shutting the client down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("kafka streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                everRunning.set(true);
+            }
+            if ((now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) && self[0] != null) {
+                self[0].stopped.countDown();
+            }
+        });
+        OpsServer ops = OpsServer.start(config.httpHost(), config.httpPort(), meters,
+                () -> streams.state() == KafkaStreams.State.RUNNING
+                        || (everRunning.get() && streams.state() == KafkaStreams.State.REBALANCING),
+                extraRoutes);
+        StreamProcessorApp app = new StreamProcessorApp(config, streams, ops, meters, metrics);
+        self[0] = app;
+        streams.start();
+        app.running.set(true);
+        LOG.info("stream processor {} started; ops port {}", config.applicationId(), ops.port());
+        return app;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public PipelineMetrics metrics() {
+        return metrics;
+    }
+
+    public int opsPort() {
+        return ops.port();
+    }
+
+    public void awaitStop() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!running.getAndSet(false)) {
+            return;
+        }
+        LOG.info("stopping stream processor");
+        streams.close(Duration.ofSeconds(30));
+        ops.close();
+        meters.close();
+        stopped.countDown();
+    }
+}
