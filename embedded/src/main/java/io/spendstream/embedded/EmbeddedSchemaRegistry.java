@@ -83,7 +83,15 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not create a temporary directory for the schema registry log", e);
         }
-        return start(port, logDir, DEFAULT_STARTUP_TIMEOUT, true);
+        return start(port, logDir, DEFAULT_STARTUP_TIMEOUT, true, null);
+    }
+
+    /**
+     * Starts the registry with its schemas stored in an H2 database file under {@code dataDir} (and its
+     * log there too), so schema ids stay valid across restarts, as records already in Kafka need.
+     */
+    public static EmbeddedSchemaRegistry startPersistent(int port, Path dataDir, Duration startupTimeout) {
+        return start(port, dataDir, startupTimeout, false, dataDir.toAbsolutePath().resolve("registry"));
     }
 
     /**
@@ -97,10 +105,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
      * @throws IllegalStateException if the app jar is missing, the port is in use, or it does not become ready
      */
     public static EmbeddedSchemaRegistry start(int port, Path logDir, Duration startupTimeout) {
-        return start(port, logDir, startupTimeout, false);
+        return start(port, logDir, startupTimeout, false, null);
     }
 
-    private static EmbeddedSchemaRegistry start(int port, Path logDir, Duration startupTimeout, boolean deleteLogDirOnClose) {
+    private static EmbeddedSchemaRegistry start(int port, Path logDir, Duration startupTimeout, boolean deleteLogDirOnClose,
+                                                Path h2File) {
         Path app = locateApp();
         int actualPort = port == 0 ? LoopbackPorts.freePort() : port;
         if (port != 0) {
@@ -121,7 +130,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 "-Xmx256m",
                 "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=" + actualPort,
-                "-jar", app.toString()));
+                // Apicurio's production profile opens 20 connections up front; a few are plenty here.
+                "-Dquarkus.datasource.jdbc.initial-size=2",
+                "-Dquarkus.datasource.jdbc.min-size=2"));
+        if (h2File != null) {
+            command.add("-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + h2File);
+        }
+        command.addAll(List.of("-jar", app.toString()));
         long startNanos = System.nanoTime();
         Process process;
         try {

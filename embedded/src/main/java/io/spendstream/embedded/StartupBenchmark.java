@@ -43,15 +43,22 @@ public final class StartupBenchmark {
 
     private static final int RUNS = 3;
     private static final String KAFKA_ONCE = "--kafka-once";
-    private static final String RESULT_PREFIX = "KAFKA-RESULT ";
+    private static final String CHDB_ONCE = "--chdb-once";
+    private static final String RESULT_PREFIX = "RESULT ";
     private static final long CHILD_TIMEOUT_SECONDS = 180;
 
     private StartupBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
+        // A tool, not a library default: Kafka at WARN, before any logger exists.
+        System.setProperty("logback.configurationFile", "spendstream-tools-logback.xml");
         if (args.length > 0 && args[0].equals(KAFKA_ONCE)) {
             kafkaOnce();
+            return;
+        }
+        if (args.length > 0 && args[0].equals(CHDB_ONCE)) {
+            chdbOnce();
             return;
         }
         System.out.printf("StartupBenchmark: %d runs each, %d CPUs, java %s%n", RUNS,
@@ -60,7 +67,7 @@ public final class StartupBenchmark {
         List<Double> kafkaAckMs = new ArrayList<>();
         List<Double> kafkaRssMb = new ArrayList<>();
         for (int run = 1; run <= RUNS; run++) {
-            long[] result = runKafkaInChildJvm();
+            long[] result = runInChildJvm(KAFKA_ONCE);
             kafkaReadyMs.add((double) result[0]);
             kafkaAckMs.add((double) result[1]);
             kafkaRssMb.add((result[3] - result[2]) / 1048576.0);
@@ -79,6 +86,17 @@ public final class StartupBenchmark {
                 System.out.printf("  registry run %d: ready %d ms, child RSS %.0f MB%n", run, readyMs, rss / 1048576.0);
             }
         }
+        List<Double> chdbOpenMs = new ArrayList<>();
+        List<Double> chdbQueryMs = new ArrayList<>();
+        List<Double> chdbRssMb = new ArrayList<>();
+        for (int run = 1; run <= RUNS; run++) {
+            long[] result = runInChildJvm(CHDB_ONCE);
+            chdbOpenMs.add((double) result[0]);
+            chdbQueryMs.add((double) result[1]);
+            chdbRssMb.add((result[3] - result[2]) / 1048576.0);
+            System.out.printf("  chdb run %d: open %d ms, open + first query %d ms, RSS %.0f -> %.0f MB%n", run,
+                    result[0], result[1], result[2] / 1048576.0, result[3] / 1048576.0);
+        }
         System.out.println();
         System.out.printf("%-52s %8s %8s %8s%n", "metric", "min", "median", "max");
         row("EmbeddedKafka start -> ready (ms)", kafkaReadyMs);
@@ -86,6 +104,25 @@ public final class StartupBenchmark {
         row("EmbeddedKafka JVM RSS delta (MB)", kafkaRssMb);
         row("EmbeddedSchemaRegistry start -> ready (ms)", registryReadyMs);
         row("EmbeddedSchemaRegistry child RSS (MB)", registryRssMb);
+        row("chDB load + connect (ms)", chdbOpenMs);
+        row("chDB load + connect + first query (ms)", chdbQueryMs);
+        row("chDB JVM RSS delta (MB)", chdbRssMb);
+    }
+
+    /** One cold chDB measurement in this JVM: dlopen + connect, then a first query. */
+    private static void chdbOnce() throws Exception {
+        Path dataDir = Files.createTempDirectory("spendstream-chdb-bench-");
+        long rssBefore = ProcessRss.currentRssBytes();
+        long t0 = System.nanoTime();
+        try (io.spendstream.chdb.Chdb chdb = io.spendstream.chdb.Chdb.open(dataDir.resolve("ch"))) {
+            long openMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            chdb.query("SELECT count() FROM numbers(1000)", "TabSeparated");
+            long queryMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            long rssAfter = ProcessRss.currentRssBytes();
+            System.out.println(RESULT_PREFIX + openMs + " " + queryMs + " " + rssBefore + " " + rssAfter);
+        } finally {
+            deleteRecursively(dataDir);
+        }
     }
 
     private static void row(String name, List<Double> values) {
@@ -94,12 +131,12 @@ public final class StartupBenchmark {
     }
 
     /** Launches this class with {@value #KAFKA_ONCE} in a new JVM and parses its result line. */
-    private static long[] runKafkaInChildJvm() throws IOException, InterruptedException {
+    private static long[] runInChildJvm(String mode) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command()
                 .orElseGet(() -> Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         // The flag silences JDK 25's warning about Kafka's use of sun.misc.Unsafe::invokeCleaner.
         Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), StartupBenchmark.class.getName(), KAFKA_ONCE)
+                "-cp", System.getProperty("java.class.path"), StartupBenchmark.class.getName(), mode)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         try {
@@ -112,10 +149,10 @@ public final class StartupBenchmark {
                 }
             }
             if (!child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("The Kafka benchmark child JVM did not finish within " + CHILD_TIMEOUT_SECONDS + " s");
+                throw new IllegalStateException("The benchmark child JVM (" + mode + ") did not finish within " + CHILD_TIMEOUT_SECONDS + " s");
             }
             if (child.exitValue() != 0 || resultLine == null) {
-                throw new IllegalStateException("The Kafka benchmark child JVM failed (exit " + child.exitValue() + "); see its stderr above");
+                throw new IllegalStateException("The benchmark child JVM (" + mode + ") failed (exit " + child.exitValue() + "); see its stderr above");
             }
             String[] parts = resultLine.trim().split(" ");
             long[] result = new long[parts.length];
@@ -128,7 +165,7 @@ public final class StartupBenchmark {
         }
     }
 
-    /** One cold Kafka measurement in this JVM; prints "KAFKA-RESULT readyMs ackMs rssBefore rssAfter". */
+    /** One cold Kafka measurement in this JVM; prints "RESULT readyMs ackMs rssBefore rssAfter". */
     private static void kafkaOnce() throws Exception {
         Path dataDir = Files.createTempDirectory("spendstream-kafka-bench-");
         int[] ports = LoopbackPorts.freePorts(2);

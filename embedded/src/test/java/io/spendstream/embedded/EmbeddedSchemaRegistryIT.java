@@ -56,6 +56,26 @@ class EmbeddedSchemaRegistryIT {
         assertThat(config.body()).matches(".*\"compatibilityLevel\"\\s*:\\s*\"BACKWARD\".*");
     }
 
+    @Test
+    void persistentRegistryKeepsSchemaIdsAcrossARestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String schema = "{\"type\":\"record\",\"name\":\"P\",\"namespace\":\"io.spendstream.test\","
+                + "\"fields\":[{\"name\":\"n\",\"type\":\"long\"}]}";
+        String body = "{\"schema\":\"" + schema.replace("\"", "\\\"") + "\"}";
+        int id;
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startPersistent(0, dir, java.time.Duration.ofSeconds(60))) {
+            id = register(registry, "p-value", body);
+        }
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startPersistent(0, dir, java.time.Duration.ofSeconds(60))) {
+            HttpResponse<String> byId = http.send(HttpRequest.newBuilder(
+                    URI.create(registry.confluentApiUrl() + "/schemas/ids/" + id)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(byId.statusCode()).isEqualTo(200);
+            assertThat(byId.body()).contains("io.spendstream.test");
+            assertThat(register(registry, "p-value", body)).isEqualTo(id);
+        }
+    }
+
     private int register(EmbeddedSchemaRegistry registry, String subject, String body) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(registry.confluentApiUrl() + "/subjects/" + subject + "/versions"))
                 .header("Content-Type", CONTENT_TYPE)

@@ -36,21 +36,20 @@ import org.slf4j.LoggerFactory;
 public final class StreamProcessorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamProcessorApp.class);
 
-    private final StreamProcessorConfig config;
     private final KafkaStreams streams;
     private final OpsServer ops;
     private final PrometheusMeterRegistry meters;
     private final PipelineMetrics metrics;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch stopped;
 
-    private StreamProcessorApp(StreamProcessorConfig config, KafkaStreams streams, OpsServer ops,
-                               PrometheusMeterRegistry meters, PipelineMetrics metrics) {
-        this.config = config;
+    private StreamProcessorApp(KafkaStreams streams, OpsServer ops, PrometheusMeterRegistry meters,
+                               PipelineMetrics metrics, CountDownLatch stopped) {
         this.streams = streams;
         this.ops = ops;
         this.meters = meters;
         this.metrics = metrics;
+        this.stopped = stopped;
     }
 
     public static void main(String[] args) {
@@ -76,7 +75,7 @@ public final class StreamProcessorApp implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
-        p.put("processing.exception.handler.global.enabled", true);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 dlqTopic == null ? Topics.USAGE_EVENTS_DLQ.name() : dlqTopic);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024);
@@ -116,7 +115,7 @@ public final class StreamProcessorApp implements AutoCloseable {
         new KafkaStreamsMetrics(streams).bindTo(meters);
 
         AtomicBoolean everRunning = new AtomicBoolean();
-        StreamProcessorApp[] self = new StreamProcessorApp[1];
+        CountDownLatch stopped = new CountDownLatch(1);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the client down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -126,18 +125,16 @@ public final class StreamProcessorApp implements AutoCloseable {
             if (now == KafkaStreams.State.RUNNING) {
                 everRunning.set(true);
             }
-            if ((now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) && self[0] != null) {
-                self[0].stopped.countDown();
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                stopped.countDown();
             }
         });
         OpsServer ops = OpsServer.start(config.httpHost(), config.httpPort(), meters,
                 () -> streams.state() == KafkaStreams.State.RUNNING
                         || (everRunning.get() && streams.state() == KafkaStreams.State.REBALANCING),
                 extraRoutes);
-        StreamProcessorApp app = new StreamProcessorApp(config, streams, ops, meters, metrics);
-        self[0] = app;
+        StreamProcessorApp app = new StreamProcessorApp(streams, ops, meters, metrics, stopped);
         streams.start();
-        app.running.set(true);
         LOG.info("stream processor {} started; ops port {}", config.applicationId(), ops.port());
         return app;
     }

@@ -1,0 +1,35 @@
+package io.spendstream.local;
+
+import io.spendstream.config.Settings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Settings of the one-command local run. */
+public record LocalConfig(Path dataDir, int httpPort, int kafkaPort, int kafkaControllerPort, int registryPort,
+                          int processorPort, int partitions) {
+    public static final String DATA_DIR = "SPENDSTREAM_DATA_DIR";
+    public static final String HTTP_PORT = "SPENDSTREAM_HTTP_PORT";
+    public static final String KAFKA_PORT = "SPENDSTREAM_LOCAL_KAFKA_PORT";
+    public static final String KAFKA_CONTROLLER_PORT = "SPENDSTREAM_LOCAL_KAFKA_CONTROLLER_PORT";
+    public static final String REGISTRY_PORT = "SPENDSTREAM_LOCAL_REGISTRY_PORT";
+    public static final String PROCESSOR_PORT = "SPENDSTREAM_PROCESSOR_HTTP_PORT";
+    public static final String PARTITIONS = "SPENDSTREAM_TOPIC_PARTITIONS";
+
+    public static LocalConfig from(Settings s) {
+        return new LocalConfig(
+                s.path(DATA_DIR, Path.of("data")).toAbsolutePath().normalize(),
+                s.integer(HTTP_PORT, 8080, 1, 65535),
+                s.integer(KAFKA_PORT, 9092, 1, 65535),
+                s.integer(KAFKA_CONTROLLER_PORT, 9093, 1, 65535),
+                s.integer(REGISTRY_PORT, 8081, 1, 65535),
+                s.integer(PROCESSOR_PORT, 8083, 1, 65535),
+                s.integer(PARTITIONS, 3, 1, 1000));
+    }
+
+    public static List<String> keys() {
+        Settings probe = Settings.of(Map.of());
+        from(probe);
+        return probe.keysRead().stream().toList();
+    }
+}

@@ -1,0 +1,133 @@
+package io.spendstream.local;
+
+import io.spendstream.chdb.Chdb;
+import io.spendstream.config.Settings;
+import io.spendstream.embedded.EmbeddedKafka;
+import io.spendstream.embedded.EmbeddedSchemaRegistry;
+import io.spendstream.processor.StreamProcessorApp;
+import io.spendstream.processor.StreamProcessorConfig;
+import io.spendstream.schemas.topics.TopicCatalog;
+import io.spendstream.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline on one machine, in one JVM: a KRaft broker with fixed loopback ports, the
+ * schema registry (child process, schemas in an H2 file), the embedded ClickHouse engine, the
+ * catalog's topics, and the services. All data lives under SPENDSTREAM_DATA_DIR and persists across
+ * restarts. Ctrl-C or SIGTERM stops everything in reverse order.
+ */
+public final class LocalPipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final LocalConfig config;
+    private EmbeddedKafka kafka;
+    private EmbeddedSchemaRegistry registry;
+    private Chdb clickhouse;
+    private StreamProcessorApp processor;
+
+    private LocalPipeline(LocalConfig config) {
+        this.config = config;
+    }
+
+    public static LocalPipeline start(LocalConfig config, Settings settings) {
+        LocalPipeline p = new LocalPipeline(config);
+        try {
+            p.startAll(settings);
+            return p;
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Settings settings) {
+        kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.kafkaPort(), config.kafkaControllerPort());
+        started.push(kafka);
+        registry = EmbeddedSchemaRegistry.startPersistent(config.registryPort(), config.dataDir().resolve("registry"),
+                Duration.ofSeconds(90));
+        started.push(registry);
+        clickhouse = Chdb.open(config.dataDir().resolve("clickhouse"));
+        started.push(clickhouse);
+
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin a = Admin.create(admin)) {
+            TopicCatalog.ensureTopics(a, Topics.all(), config.partitions(), (short) 1, Duration.ofSeconds(60));
+        }
+
+        Settings wired = settings.with(Map.of(
+                StreamProcessorConfig.BOOTSTRAP, kafka.bootstrapServers(),
+                StreamProcessorConfig.REGISTRY_URL, registry.confluentApiUrl(),
+                StreamProcessorConfig.STATE_DIR, config.dataDir().resolve("stream-processor").toString(),
+                StreamProcessorConfig.HTTP_HOST, "127.0.0.1",
+                StreamProcessorConfig.HTTP_PORT, Integer.toString(config.processorPort())));
+        processor = StreamProcessorApp.start(StreamProcessorConfig.from(wired), router -> { });
+        started.push(processor);
+    }
+
+    public String summary(long startedInMillis) {
+        return String.join(System.lineSeparator(),
+                "",
+                "spendstream local pipeline is up in " + startedInMillis + " ms; data in " + config.dataDir(),
+                "  Kafka bootstrap      " + kafka.bootstrapServers(),
+                "  Schema registry      " + registry.confluentApiUrl() + "   (Confluent REST API)",
+                "  ClickHouse (chDB)    embedded in this process, data in " + clickhouse.dataDir(),
+                "  stream-processor     running; http://127.0.0.1:" + processor.opsPort() + "/health/ready and /metrics",
+                "  Not there yet        ingest-api (HTTP ingest on :" + config.httpPort() + ") and sink-clickhouse:"
+                        + " see the open issues; produce Avro UsageEvents to topic usage-events meanwhile",
+                "Stop with Ctrl-C.",
+                "");
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    public EmbeddedSchemaRegistry registry() {
+        return registry;
+    }
+
+    public Chdb clickhouse() {
+        return clickhouse;
+    }
+
+    public StreamProcessorApp processor() {
+        return processor;
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping {}", c.getClass().getSimpleName(), e);
+            }
+        }
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Settings settings = Settings.fromEnvironment();
+        LocalPipeline pipeline = start(LocalConfig.from(settings), settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping spendstream...");
+            pipeline.close();
+            stopped.countDown();
+        }, "local-pipeline-shutdown"));
+        System.out.println(pipeline.summary((System.nanoTime() - t0) / 1_000_000));
+        stopped.await();
+    }
+}
