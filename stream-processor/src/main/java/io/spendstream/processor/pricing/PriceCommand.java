@@ -1,0 +1,125 @@
+package io.spendstream.processor.pricing;
+
+import io.spendstream.config.Settings;
+import io.spendstream.processor.StreamProcessorConfig;
+import io.spendstream.schema.ModelPrice;
+import io.spendstream.schemas.registry.SchemaRegistryClient;
+import io.spendstream.schemas.registry.SchemaRegistryConfig;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Publishes one model price to the model-prices topic; every stream processor applies it to events
+ * at or after its effective_from without a restart. Kafka and registry addresses come from the same
+ * settings as the stream processor (SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS, SPENDSTREAM_SCHEMA_REGISTRY_URL).
+ *
+ * <pre>
+ * bin/price --provider openai --model gpt-4o --effective-from 2026-12-01T00:00:00Z \
+ *           --input 2.50 --output 10 [--cached-input 1.25] [--cache-write 3.75] [--reasoning 10] [--source URL]
+ * bin/price --delete --provider openai --model gpt-4o --effective-from 2026-12-01T00:00:00Z
+ * </pre>
+ * Prices are USD per million tokens as decimals with at most 9 places.
+ */
+public final class PriceCommand {
+    private PriceCommand() {}
+
+    /** The record to publish: a key and a price, or a key and null (delete). */
+    record Publication(String key, ModelPrice price) {}
+
+    public static void main(String[] args) throws Exception {
+        Publication p;
+        try {
+            p = parse(List.of(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("price: " + e.getMessage());
+            System.err.println("usage: price --provider P --model M --effective-from INSTANT --input USD --output USD"
+                    + " [--cached-input USD] [--cache-write USD] [--reasoning USD] [--source TEXT] | --delete ...");
+            System.exit(2);
+            return;
+        }
+        StreamProcessorConfig config = StreamProcessorConfig.from(Settings.fromEnvironment());
+        var registry = new SchemaRegistryClient(
+                SchemaRegistryConfig.of(config.schemaRegistryUrl()).withBasicAuth(config.schemaRegistryBasicAuth()));
+        var topic = config.topology().modelPrices();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<>(props, topic.keySerde(registry).serializer(),
+                topic.valueSerde(registry).serializer())) {
+            var meta = producer.send(new ProducerRecord<>(topic.name(), p.key(), p.price())).get();
+            System.out.println((p.price() == null ? "deleted " : "published ") + p.key() + " to " + topic.name()
+                    + " (partition " + meta.partition() + ", offset " + meta.offset() + ")");
+        }
+    }
+
+    static Publication parse(List<String> args) {
+        Map<String, String> opts = new HashMap<>();
+        boolean delete = false;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--delete")) {
+                delete = true;
+            } else if (a.startsWith("--") && i + 1 < args.size()) {
+                opts.put(a.substring(2), args.get(++i));
+            } else {
+                throw new IllegalArgumentException("unexpected argument " + a);
+            }
+        }
+        String provider = need(opts, "provider");
+        String model = need(opts, "model");
+        Instant from;
+        try {
+            from = Instant.parse(need(opts, "effective-from"));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("--effective-from must be an instant like 2026-12-01T00:00:00Z");
+        }
+        ModelPrice.Builder b = Prices.builder(provider, model, from);
+        String key = Prices.topicKey(b.setInputPerMtokNanos(0).setOutputPerMtokNanos(0).build());
+        if (delete) {
+            return new Publication(key, null);
+        }
+        ModelPrice price = b.setInputPerMtokNanos(usd(opts, "input", true))
+                .setOutputPerMtokNanos(usd(opts, "output", true))
+                .setCachedInputPerMtokNanos(usd(opts, "cached-input", false))
+                .setCacheWritePerMtokNanos(usd(opts, "cache-write", false))
+                .setReasoningPerMtokNanos(usd(opts, "reasoning", false))
+                .setSource(opts.getOrDefault("source", "bin/price"))
+                .setSourceDate(LocalDate.now().toString())
+                .build();
+        for (String k : opts.keySet()) {
+            if (!List.of("provider", "model", "effective-from", "input", "output", "cached-input", "cache-write",
+                    "reasoning", "source").contains(k)) {
+                throw new IllegalArgumentException("unknown option --" + k);
+            }
+        }
+        return new Publication(key, price);
+    }
+
+    private static String need(Map<String, String> opts, String name) {
+        String v = opts.get(name);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return v;
+    }
+
+    private static Long usd(Map<String, String> opts, String name, boolean required) {
+        String v = required ? need(opts, name) : opts.get(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Prices.usdToNanos(v);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a non-negative USD amount with at most 9"
+                    + " decimals, was " + v);
+        }
+    }
+}
