@@ -70,8 +70,8 @@ public final class SpendTopology {
         t.addSink(PRICED_SINK, s.pricedEvents().name(), keys.serializer(), priced.serializer(), DEDUP_AND_PRICE);
 
         t.addProcessor(ROLLUPS, () -> new RollupProcessor(s, metrics, ROLLUP_SINK, LATE_SINK), DEDUP_AND_PRICE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ROLLUP_STORE), keys, rollups)
-                .withCachingEnabled(), ROLLUPS);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ROLLUP_STORE), keys,
+                new RollupStoreSerde()).withCachingEnabled(), ROLLUPS);
         t.addSink(ROLLUP_SINK, s.rollups().name(), keys.serializer(), rollups.serializer(), ROLLUPS);
         t.addSink(LATE_SINK, s.lateEvents().name(), keys.serializer(), priced.serializer(), ROLLUPS);
         return t;

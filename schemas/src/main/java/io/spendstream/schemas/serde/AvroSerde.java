@@ -50,6 +50,8 @@ public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     private final boolean autoRegister;
     private final DatumWriter<T> writer;
     private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+    /** Schema id per topic: the registry client caches by (subject, schema), whose equality check is deep. */
+    private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
 
     private AvroSerde(SchemaRegistry registry, Schema schema, GenericData data, boolean isKey, boolean autoRegister,
                       DatumWriter<T> writer) {
@@ -93,12 +95,16 @@ public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         if (value == null) {
             return null;
         }
-        String subject = subject(topic, isKey);
-        int id;
-        try {
-            id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
-        } catch (SchemaRegistryException e) {
-            throw new SerializationException("cannot get a schema id for subject " + subject + ": " + e.getMessage(), e);
+        Integer id = idsByTopic.get(topic);
+        if (id == null) {
+            String subject = subject(topic, isKey);
+            try {
+                id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+            } catch (SchemaRegistryException e) {
+                throw new SerializationException("cannot get a schema id for subject " + subject + ": "
+                        + e.getMessage(), e);
+            }
+            idsByTopic.put(topic, id);
         }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
