@@ -243,6 +243,16 @@ class StreamProcessorIT {
             assertThat(header(r, "__streams.errors.message")).contains("magic byte");
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> drain(config.topology().pricedEvents().name(), pricedDeserializer()).size() == 1);
+
+            // The ops port: readiness, and Kafka Streams' metrics next to the pipeline's own.
+            var http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + app.opsPort();
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health/ready")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("kafka_stream_thread_process_total")
+                    .containsPattern("spendstream_events_priced_total\\{cost_source=\"[A-Z]+\",?\\} 1\\.0");
         } finally {
             app.close();
         }
