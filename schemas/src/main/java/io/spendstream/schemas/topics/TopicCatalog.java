@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,8 +75,20 @@ public final class TopicCatalog {
             throws InterruptedException, ExecutionException, TimeoutException {
         List<ConfigResource> resources = topics.stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
-        Map<ConfigResource, Config> configs =
-                admin.describeConfigs(resources).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Map<ConfigResource, Config> configs;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                configs = admin.describeConfigs(resources).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                break;
+            } catch (ExecutionException e) {
+                // A topic created a moment ago may not have reached every broker's metadata yet.
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
         List<String> wrong = new ArrayList<>();
         for (TopicSpec<?, ?> t : topics) {
             Config c = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()));
