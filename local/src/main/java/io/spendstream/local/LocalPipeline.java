@@ -4,6 +4,8 @@ import io.spendstream.chdb.Chdb;
 import io.spendstream.config.Settings;
 import io.spendstream.embedded.EmbeddedKafka;
 import io.spendstream.embedded.EmbeddedSchemaRegistry;
+import io.spendstream.ingest.IngestApi;
+import io.spendstream.ingest.IngestConfig;
 import io.spendstream.processor.StreamProcessorApp;
 import io.spendstream.processor.StreamProcessorConfig;
 import io.spendstream.schemas.topics.TopicCatalog;
@@ -34,6 +36,9 @@ public final class LocalPipeline implements AutoCloseable {
     private EmbeddedSchemaRegistry registry;
     private Chdb clickhouse;
     private StreamProcessorApp processor;
+    private IngestApi ingest;
+    private String adminToken;
+    private DemoOrg.Credentials demo;
 
     private LocalPipeline(LocalConfig config) {
         this.config = config;
@@ -73,6 +78,29 @@ public final class LocalPipeline implements AutoCloseable {
                 StreamProcessorConfig.HTTP_PORT, Integer.toString(config.processorPort())));
         processor = StreamProcessorApp.start(StreamProcessorConfig.from(wired), router -> { });
         started.push(processor);
+
+        adminToken = settings.string(IngestConfig.ADMIN_TOKEN, null);
+        if (adminToken == null) {
+            adminToken = DemoOrg.newAdminToken();
+        }
+        ingest = IngestApi.start(IngestConfig.from(wired.with(Map.of(
+                IngestConfig.ADMIN_TOKEN, adminToken,
+                IngestConfig.HTTP_HOST, "127.0.0.1",
+                IngestConfig.HTTP_PORT, Integer.toString(config.httpPort())))));
+        started.push(ingest);
+        demo = DemoOrg.ensure(apiUrl(), adminToken, config.dataDir());
+    }
+
+    public String apiUrl() {
+        return "http://127.0.0.1:" + ingest.port();
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public DemoOrg.Credentials demo() {
+        return demo;
     }
 
     public String summary(long startedInMillis) {
@@ -83,8 +111,18 @@ public final class LocalPipeline implements AutoCloseable {
                 "  Schema registry      " + registry.confluentApiUrl() + "   (Confluent REST API)",
                 "  ClickHouse (chDB)    embedded in this process, data in " + clickhouse.dataDir(),
                 "  stream-processor     running; http://127.0.0.1:" + processor.opsPort() + "/health/ready and /metrics",
-                "  Not there yet        ingest-api (HTTP ingest on :" + config.httpPort() + ") and sink-clickhouse:"
-                        + " see the open issues; produce Avro UsageEvents to topic usage-events meanwhile",
+                "  API (ingest-api)     " + apiUrl() + "   (OpenAPI: " + apiUrl() + "/openapi.yaml)",
+                "  Admin token          " + adminToken,
+                "  Demo org             " + demo.orgId() + ", API key " + demo.apiKey(),
+                "  Not there yet        sink-clickhouse, budgets (see the open issues)",
+                "",
+                "Post an event:",
+                "  curl -s -X POST " + apiUrl() + "/v1/events -H 'Authorization: Bearer " + demo.apiKey() + "' \\",
+                "       -H 'Content-Type: application/json' \\",
+                "       -d '{\"timestamp\":\"" + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        + "\",\"feature\":\"chat\",\"provider\":\"openai\",\"model\":\"gpt-4o\","
+                        + "\"input_tokens\":1200,\"output_tokens\":300}'",
+                "",
                 "Stop with Ctrl-C.",
                 "");
     }
@@ -103,6 +141,10 @@ public final class LocalPipeline implements AutoCloseable {
 
     public StreamProcessorApp processor() {
         return processor;
+    }
+
+    public IngestApi ingest() {
+        return ingest;
     }
 
     @Override

@@ -64,6 +64,10 @@ class LocalPipelineIT {
                     AvroSerde.specific(UsageEvent.class, registry, false))) {
                 producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS.name(), "acme", event)).get();
             }
+            // Over HTTP with the demo org's key: accepted, then priced by the stream processor.
+            assertThat(postEvent(http, p, "e-http-1").statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(30)).until(() -> p.processor().metrics()
+                    .pricedCount(io.spendstream.schema.CostSource.CATALOG) >= 1);
             p.clickhouse().execute("CREATE TABLE kept (x UInt8) ENGINE = MergeTree ORDER BY x");
             p.clickhouse().execute("INSERT INTO kept SELECT 7");
         }
@@ -78,14 +82,24 @@ class LocalPipelineIT {
                     AvroSerde.specific(UsageEvent.class, registry, false))) {
                 consumer.subscribe(java.util.List.of(Topics.USAGE_EVENTS.name()));
                 java.util.List<UsageEvent> read = new java.util.ArrayList<>();
-                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                // Read through the restarted registry: the schema ids in the records still resolve.
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     consumer.poll(Duration.ofMillis(500)).forEach(r -> read.add(r.value()));
-                    return !read.isEmpty();
+                    assertThat(read).extracting(UsageEvent::getEventId).contains("e-1", "e-http-1");
                 });
-                // Read through the restarted registry: the schema id in the record still resolves.
-                assertThat(read.getFirst().getEventId()).isEqualTo("e-1");
             }
             assertThat(p.clickhouse().query("SELECT x FROM kept", "TabSeparated").text().strip()).isEqualTo("7");
+            // The demo key was kept (api-keys topic and the data directory) and still works.
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(30)).until(() -> postEvent(http, p, "e-http-2").statusCode() == 202);
         }
+    }
+
+    private static HttpResponse<String> postEvent(HttpClient http, LocalPipeline p, String id) throws Exception {
+        String body = "{\"event_id\":\"" + id + "\",\"timestamp\":\"" + Instant.now() + "\",\"feature\":\"chat\","
+                + "\"provider\":\"openai\",\"model\":\"gpt-4o\",\"input_tokens\":1200,\"output_tokens\":300}";
+        return http.send(HttpRequest.newBuilder(URI.create(p.apiUrl() + "/v1/events"))
+                .header("Authorization", "Bearer " + p.demo().apiKey()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,0 +1,72 @@
+package io.spendstream.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The local run's ready-made demo org and API key, created through the public admin API on first
+ * start. A key's plaintext is shown only once by the API, so the local run keeps the demo key in
+ * the data directory (owner-only file) to print it again on later starts. Local development only.
+ */
+public final class DemoOrg {
+    public static final String ORG_ID = "demo";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    public record Credentials(String orgId, String apiKey) {}
+
+    private DemoOrg() {}
+
+    public static String newAdminToken() {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        return "adm_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    static Credentials ensure(String apiUrl, String adminToken, Path dataDir) {
+        Path keyFile = dataDir.resolve("demo-api-key");
+        try {
+            if (Files.isRegularFile(keyFile)) {
+                return new Credentials(ORG_ID, Files.readString(keyFile).strip());
+            }
+            HttpResponse<String> org = post(apiUrl + "/v1/admin/orgs", adminToken,
+                    "{\"org_id\":\"" + ORG_ID + "\",\"name\":\"Demo org\"}");
+            if (org.statusCode() != 201 && org.statusCode() != 409) {
+                throw new IllegalStateException("cannot create the demo org: " + org.statusCode() + " " + org.body());
+            }
+            HttpResponse<String> key = post(apiUrl + "/v1/admin/orgs/" + ORG_ID + "/keys", adminToken,
+                    "{\"name\":\"local run\"}");
+            if (key.statusCode() != 201) {
+                throw new IllegalStateException("cannot create the demo key: " + key.statusCode() + " " + key.body());
+            }
+            JsonNode body = JSON.readTree(key.body());
+            String apiKey = body.path("api_key").asText();
+            Files.writeString(keyFile, apiKey + System.lineSeparator());
+            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+            return new Credentials(ORG_ID, apiKey);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpResponse<String> post(String url, String token, String body)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
