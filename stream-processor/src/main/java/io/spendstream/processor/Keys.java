@@ -17,6 +17,10 @@ public final class Keys {
                 b.append('|');
             }
             String p = parts[i];
+            if (p.indexOf('|') < 0 && p.indexOf('%') < 0) { // the usual case: nothing to escape
+                b.append(p);
+                continue;
+            }
             for (int j = 0; j < p.length(); j++) {
                 char c = p.charAt(j);
                 switch (c) {
@@ -42,6 +46,7 @@ public final class Keys {
         if (millis < 0) {
             throw new IllegalArgumentException("negative timestamp " + millis);
         }
-        return String.format("%015d", millis);
+        String digits = Long.toString(millis);
+        return "0".repeat(Math.max(0, 15 - digits.length())) + digits;
     }
 }

@@ -1,14 +1,12 @@
 package io.spendstream.processor;
 
-import io.spendstream.schema.CallStatus;
-import io.spendstream.schema.CostSource;
 import io.spendstream.schema.PricedUsageEvent;
 import io.spendstream.schema.SpendRollup;
 import io.spendstream.schema.UsageEvent;
 import io.spendstream.schema.WindowSize;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,8 +47,14 @@ public final class RollupProcessor implements Processor<String, PricedUsageEvent
     private final String rollupSink;
     private final String lateSink;
     private final Set<String> dirty = new LinkedHashSet<>();
+    /**
+     * Read-through copy of the windows this task wrote since it started. Only this processor writes
+     * its store, so an entry here always equals the store's value; it spares a store read and a
+     * deserialization per event and window size. Every update is still written to the store.
+     */
+    private final Map<String, WindowTotals> open = new HashMap<>();
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<String, SpendRollup> store;
+    private KeyValueStore<String, WindowTotals> store;
 
     public RollupProcessor(TopologySettings settings, PipelineMetrics metrics, String rollupSink, String lateSink) {
         this.settings = settings;
@@ -63,7 +67,7 @@ public final class RollupProcessor implements Processor<String, PricedUsageEvent
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(SpendTopology.ROLLUP_STORE);
-        try (KeyValueIterator<String, SpendRollup> it = store.all()) {
+        try (KeyValueIterator<String, WindowTotals> it = store.all()) {
             it.forEachRemaining(kv -> dirty.add(kv.key));
         }
         context.schedule(settings.emitInterval(), PunctuationType.WALL_CLOCK_TIME, ts -> emit());
@@ -76,6 +80,7 @@ public final class RollupProcessor implements Processor<String, PricedUsageEvent
         UsageEvent e = priced.getEvent();
         long eventTime = e.getTimestamp().toEpochMilli();
         long streamTime = context.currentStreamTimeMs();
+        long now = System.currentTimeMillis();
         Set<WindowSize> lateFor = EnumSet.noneOf(WindowSize.class);
         for (WindowSize size : WindowSize.values()) {
             long length = TopologySettings.sizeMillis(size);
@@ -86,9 +91,16 @@ public final class RollupProcessor implements Processor<String, PricedUsageEvent
                 continue;
             }
             String key = storeKey(size, start, e);
-            SpendRollup current = store.get(key);
-            SpendRollup updated = add(current, priced, size, start, length);
-            store.put(key, updated);
+            WindowTotals totals = open.get(key);
+            if (totals == null) {
+                totals = store.get(key);
+                if (totals == null) {
+                    totals = WindowTotals.empty(e, size, start, length);
+                }
+                open.put(key, totals);
+            }
+            totals.add(priced, now);
+            store.put(key, totals);
             dirty.add(key);
         }
         if (!lateFor.isEmpty()) {
@@ -112,41 +124,18 @@ public final class RollupProcessor implements Processor<String, PricedUsageEvent
                 Long.toString(r.getWindowStart().toEpochMilli()));
     }
 
-    private static SpendRollup add(SpendRollup current, PricedUsageEvent priced, WindowSize size, long start, long length) {
-        UsageEvent e = priced.getEvent();
-        SpendRollup.Builder b = current == null
-                ? SpendRollup.newBuilder().setOrgId(e.getOrgId()).setFeature(e.getFeature())
-                        .setProvider(e.getProvider()).setModel(e.getModel()).setWindowSize(size)
-                        .setWindowStart(Instant.ofEpochMilli(start)).setWindowEnd(Instant.ofEpochMilli(start + length))
-                        .setEvents(0).setErrors(0).setInputTokens(0).setOutputTokens(0).setCachedInputTokens(0)
-                        .setCacheWriteTokens(0).setReasoningTokens(0).setCostUsdNanos(0).setUnpricedEvents(0)
-                        .setLatencyMsSum(0).setLatencyMsMax(0).setVersion(0)
-                : SpendRollup.newBuilder(current);
-        long latency = e.getLatencyMs() == null ? 0 : e.getLatencyMs();
-        return b.setEvents(Math.addExact(b.getEvents(), 1))
-                .setErrors(b.getErrors() + (e.getStatus() == CallStatus.ERROR ? 1 : 0))
-                .setInputTokens(Math.addExact(b.getInputTokens(), e.getInputTokens()))
-                .setOutputTokens(Math.addExact(b.getOutputTokens(), e.getOutputTokens()))
-                .setCachedInputTokens(Math.addExact(b.getCachedInputTokens(), e.getCachedInputTokens()))
-                .setCacheWriteTokens(Math.addExact(b.getCacheWriteTokens(), e.getCacheWriteTokens()))
-                .setReasoningTokens(Math.addExact(b.getReasoningTokens(), e.getReasoningTokens()))
-                .setCostUsdNanos(Math.addExact(b.getCostUsdNanos(), priced.getCostUsdNanos()))
-                .setUnpricedEvents(b.getUnpricedEvents() + (priced.getCostSource() == CostSource.UNPRICED ? 1 : 0))
-                .setLatencyMsSum(Math.addExact(b.getLatencyMsSum(), latency))
-                .setLatencyMsMax(Math.max(b.getLatencyMsMax(), latency))
-                .setVersion(b.getVersion() + 1)
-                .setUpdatedAt(Instant.now())
-                .build();
-    }
-
     private void emit() {
         if (dirty.isEmpty()) {
             return;
         }
         long ts = Math.max(0, context.currentStreamTimeMs());
         for (String key : dirty) {
-            SpendRollup r = store.get(key);
-            if (r != null) {
+            WindowTotals totals = open.get(key);
+            if (totals == null) {
+                totals = store.get(key); // after a restart: not written by this task yet
+            }
+            if (totals != null) {
+                SpendRollup r = totals.toRollup();
                 context.forward(new Record<String, SpecificRecord>(topicKey(r), r, ts), rollupSink);
                 metrics.rollupEmitted();
             }
@@ -169,13 +158,16 @@ public final class RollupProcessor implements Processor<String, PricedUsageEvent
             }
             String from = Keys.join(size.name(), Keys.paddedMillis(0));
             String to = Keys.join(size.name(), Keys.paddedMillis(lastClosedStart)) + "|\uffff";
-            try (KeyValueIterator<String, SpendRollup> it = store.range(from, to)) {
+            try (KeyValueIterator<String, WindowTotals> it = store.range(from, to)) {
                 while (it.hasNext()) {
-                    KeyValue<String, SpendRollup> kv = it.next();
+                    KeyValue<String, WindowTotals> kv = it.next();
                     closed.add(kv.key);
                 }
             }
         }
-        closed.forEach(store::delete);
+        for (String key : closed) {
+            store.delete(key);
+            open.remove(key);
+        }
     }
 }

@@ -1,30 +1,28 @@
 package io.spendstream.processor;
 
-import io.spendstream.schema.SpendRollup;
 import io.spendstream.schema.WindowSize;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Compact binary encoding of a rollup for the processor's own state store and its changelog. The
+ * Compact binary encoding of a window's totals for the processor's own state store and its changelog. The
  * store is read and written three times per event (one window per size), so it avoids the Avro and
  * registry round trip of the public topics; the changelog is internal to the application.
  * Format version 1: a version byte, four UTF strings, the window size ordinal, then fixed longs.
  */
-public final class RollupStoreSerde implements Serde<SpendRollup>, Serializer<SpendRollup>, Deserializer<SpendRollup> {
+final class RollupStoreSerde implements Serde<WindowTotals>, Serializer<WindowTotals>, Deserializer<WindowTotals> {
     private static final byte FORMAT = 1;
     private static final WindowSize[] SIZES = WindowSize.values();
 
     @Override
-    public byte[] serialize(String topic, SpendRollup r) {
+    public byte[] serialize(String topic, WindowTotals r) {
         if (r == null) {
             return null;
         }
@@ -32,26 +30,18 @@ public final class RollupStoreSerde implements Serde<SpendRollup>, Serializer<Sp
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeByte(FORMAT);
-            out.writeUTF(r.getOrgId());
-            out.writeUTF(r.getFeature());
-            out.writeUTF(r.getProvider());
-            out.writeUTF(r.getModel());
-            out.writeByte(r.getWindowSize().ordinal());
-            out.writeLong(r.getWindowStart().toEpochMilli());
-            out.writeLong(r.getWindowEnd().toEpochMilli());
-            out.writeLong(r.getEvents());
-            out.writeLong(r.getErrors());
-            out.writeLong(r.getInputTokens());
-            out.writeLong(r.getOutputTokens());
-            out.writeLong(r.getCachedInputTokens());
-            out.writeLong(r.getCacheWriteTokens());
-            out.writeLong(r.getReasoningTokens());
-            out.writeLong(r.getCostUsdNanos());
-            out.writeLong(r.getUnpricedEvents());
-            out.writeLong(r.getLatencyMsSum());
-            out.writeLong(r.getLatencyMsMax());
-            out.writeLong(r.getVersion());
-            out.writeLong(r.getUpdatedAt().toEpochMilli());
+            out.writeUTF(r.orgId);
+            out.writeUTF(r.feature);
+            out.writeUTF(r.provider);
+            out.writeUTF(r.model);
+            out.writeByte(r.size.ordinal());
+            out.writeLong(r.start);
+            out.writeLong(r.end);
+            for (long v : new long[] {r.events, r.errors, r.inputTokens, r.outputTokens, r.cachedInputTokens,
+                    r.cacheWriteTokens, r.reasoningTokens, r.costUsdNanos, r.unpricedEvents, r.latencyMsSum,
+                    r.latencyMsMax, r.version, r.updatedAt}) {
+                out.writeLong(v);
+            }
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -59,7 +49,7 @@ public final class RollupStoreSerde implements Serde<SpendRollup>, Serializer<Sp
     }
 
     @Override
-    public SpendRollup deserialize(String topic, byte[] data) {
+    public WindowTotals deserialize(String topic, byte[] data) {
         if (data == null) {
             return null;
         }
@@ -69,17 +59,22 @@ public final class RollupStoreSerde implements Serde<SpendRollup>, Serializer<Sp
             if (format != FORMAT) {
                 throw new SerializationException("unknown rollup store format " + format);
             }
-            return SpendRollup.newBuilder()
-                    .setOrgId(in.readUTF()).setFeature(in.readUTF()).setProvider(in.readUTF()).setModel(in.readUTF())
-                    .setWindowSize(SIZES[in.readByte()])
-                    .setWindowStart(Instant.ofEpochMilli(in.readLong())).setWindowEnd(Instant.ofEpochMilli(in.readLong()))
-                    .setEvents(in.readLong()).setErrors(in.readLong()).setInputTokens(in.readLong())
-                    .setOutputTokens(in.readLong()).setCachedInputTokens(in.readLong())
-                    .setCacheWriteTokens(in.readLong()).setReasoningTokens(in.readLong())
-                    .setCostUsdNanos(in.readLong()).setUnpricedEvents(in.readLong()).setLatencyMsSum(in.readLong())
-                    .setLatencyMsMax(in.readLong()).setVersion(in.readLong())
-                    .setUpdatedAt(Instant.ofEpochMilli(in.readLong()))
-                    .build();
+            WindowTotals t = new WindowTotals(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(),
+                    SIZES[in.readByte()], in.readLong(), in.readLong());
+            t.events = in.readLong();
+            t.errors = in.readLong();
+            t.inputTokens = in.readLong();
+            t.outputTokens = in.readLong();
+            t.cachedInputTokens = in.readLong();
+            t.cacheWriteTokens = in.readLong();
+            t.reasoningTokens = in.readLong();
+            t.costUsdNanos = in.readLong();
+            t.unpricedEvents = in.readLong();
+            t.latencyMsSum = in.readLong();
+            t.latencyMsMax = in.readLong();
+            t.version = in.readLong();
+            t.updatedAt = in.readLong();
+            return t;
         } catch (IOException e) {
             throw new SerializationException("cannot read a rollup from the store", e);
         }
@@ -96,12 +91,12 @@ public final class RollupStoreSerde implements Serde<SpendRollup>, Serializer<Sp
     }
 
     @Override
-    public Serializer<SpendRollup> serializer() {
+    public Serializer<WindowTotals> serializer() {
         return this;
     }
 
     @Override
-    public Deserializer<SpendRollup> deserializer() {
+    public Deserializer<WindowTotals> deserializer() {
         return this;
     }
 }

@@ -14,6 +14,7 @@ class KeysTest {
     @Test
     void shouldPadMillisSoStringOrderIsTimeOrder() {
         assertThat(Keys.paddedMillis(999).compareTo(Keys.paddedMillis(1000))).isNegative();
-        assertThat(Keys.paddedMillis(1_700_000_000_000L)).hasSize(15);
+        assertThat(Keys.paddedMillis(1_700_000_000_000L)).isEqualTo("001700000000000");
+        assertThat(Keys.paddedMillis(0)).isEqualTo("000000000000000");
     }
 }
