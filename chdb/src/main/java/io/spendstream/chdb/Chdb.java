@@ -174,7 +174,9 @@ public final class Chdb implements AutoCloseable {
             throw new IllegalArgumentException("not a table name: " + table);
         }
         requireFormat(format);
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table);
+        // ClickHouse's grammar: INSERT INTO t FROM INFILE 'f' [COMPRESSION c] [SETTINGS ...] FORMAT X
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table)
+                .append(" FROM INFILE ").append(quote(file.toAbsolutePath().toString()));
         if (!settings.isEmpty()) {
             sql.append(" SETTINGS ");
             boolean first = true;
@@ -186,7 +188,7 @@ public final class Chdb implements AutoCloseable {
                 first = false;
             }
         }
-        sql.append(" FROM INFILE ").append(quote(file.toAbsolutePath().toString())).append(" FORMAT ").append(format);
+        sql.append(" FORMAT ").append(format);
         return execute(sql.toString());
     }
 

@@ -98,6 +98,19 @@ class ChdbIT {
     }
 
     @Test
+    void shouldApplyInsertSettingsSuchAsADeduplicationToken() {
+        try (Chdb chdb = Chdb.open(dir.resolve("dedup"))) {
+            chdb.execute("CREATE TABLE t (id UInt64) ENGINE = MergeTree ORDER BY id"
+                    + " SETTINGS non_replicated_deduplication_window = 100");
+            byte[] rows = new RowBinary().uint64(1).uint64(2).bytes();
+            chdb.insert("t", "RowBinary", rows, Map.of("insert_deduplication_token", "batch-1"));
+            chdb.insert("t", "RowBinary", rows, Map.of("insert_deduplication_token", "batch-1")); // a retry
+            chdb.insert("t", "RowBinary", rows, Map.of("insert_deduplication_token", "batch-2"));
+            assertThat(chdb.query("SELECT count() FROM t", "TabSeparated").text().strip()).isEqualTo("4");
+        }
+    }
+
+    @Test
     void shouldRefuseSecondDataPathWhileOneIsOpen() {
         try (Chdb chdb = Chdb.open(dir.resolve("one"))) {
             assertThatThrownBy(() -> Chdb.open(dir.resolve("two")))
