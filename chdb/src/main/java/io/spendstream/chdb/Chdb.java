@@ -165,18 +165,21 @@ public final class Chdb implements AutoCloseable {
     }
 
     /**
-     * Inserts the rows of {@code file} (in {@code format}, e.g. RowBinary) into {@code table} with
-     * {@code INSERT ... FROM INFILE}. {@code settings} become the insert's SETTINGS clause (for
-     * example insert_deduplication_token); names must be ClickHouse setting names, values are quoted.
+     * Inserts the rows of {@code file} (in {@code format}, e.g. RowBinary, columns in table order) into
+     * {@code table} with {@code INSERT INTO t SELECT * FROM file(...)}. {@code settings} become the
+     * insert's SETTINGS clause (for example insert_deduplication_token); names must be ClickHouse setting
+     * names, values are quoted.
      */
     public ChdbResult insertFile(String table, String format, Path file, Map<String, String> settings) {
         if (!TABLE.matcher(table).matches()) {
             throw new IllegalArgumentException("not a table name: " + table);
         }
         requireFormat(format);
-        // ClickHouse's grammar: INSERT INTO t FROM INFILE 'f' [COMPRESSION c] [SETTINGS ...] FORMAT X
+        // Not "INSERT ... FROM INFILE": clickhouse-local handles INFILE in its client layer, which was seen to
+        // fall back to reading the process's stdin (and block forever). The file() table function is read
+        // by the engine itself; the insertion table gives it the structure.
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(table)
-                .append(" FROM INFILE ").append(quote(file.toAbsolutePath().toString()));
+                .append(" SELECT * FROM file({spendstream_infile:String}, '").append(format).append("')");
         if (!settings.isEmpty()) {
             sql.append(" SETTINGS ");
             boolean first = true;
@@ -188,8 +191,8 @@ public final class Chdb implements AutoCloseable {
                 first = false;
             }
         }
-        sql.append(" FORMAT ").append(format);
-        return execute(sql.toString());
+        return query(sql.toString(), "TabSeparated",
+                Map.of("spendstream_infile", file.toAbsolutePath().toString()));
     }
 
     /** Writes {@code data} to a private temporary file and inserts it with {@link #insertFile}. */

@@ -67,7 +67,9 @@ public final class TopicCatalog {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create or check the pipeline's topics: " + e.getMessage(), e);
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot create or check the pipeline's topics within " + timeout
+                    + " (is Kafka reachable at the configured bootstrap servers?): " + cause, e);
         }
     }
 
