@@ -7,13 +7,14 @@ import java.util.Map;
 
 /** Settings of the one-command local run. */
 public record LocalConfig(Path dataDir, int httpPort, int kafkaPort, int kafkaControllerPort, int registryPort,
-                          int processorPort, int partitions) {
+                          int processorPort, int sinkPort, int partitions) {
     public static final String DATA_DIR = "SPENDSTREAM_DATA_DIR";
     public static final String HTTP_PORT = "SPENDSTREAM_HTTP_PORT";
     public static final String KAFKA_PORT = "SPENDSTREAM_LOCAL_KAFKA_PORT";
     public static final String KAFKA_CONTROLLER_PORT = "SPENDSTREAM_LOCAL_KAFKA_CONTROLLER_PORT";
     public static final String REGISTRY_PORT = "SPENDSTREAM_LOCAL_REGISTRY_PORT";
     public static final String PROCESSOR_PORT = "SPENDSTREAM_PROCESSOR_HTTP_PORT";
+    public static final String SINK_PORT = "SPENDSTREAM_SINK_HTTP_PORT";
     public static final String PARTITIONS = "SPENDSTREAM_TOPIC_PARTITIONS";
 
     public static LocalConfig from(Settings s) {
@@ -24,6 +25,7 @@ public record LocalConfig(Path dataDir, int httpPort, int kafkaPort, int kafkaCo
                 s.integer(KAFKA_CONTROLLER_PORT, 9093, 1, 65535),
                 s.integer(REGISTRY_PORT, 8081, 1, 65535),
                 s.integer(PROCESSOR_PORT, 8083, 1, 65535),
+                s.integer(SINK_PORT, 8084, 1, 65535),
                 s.integer(PARTITIONS, 3, 1, 1000));
     }
 

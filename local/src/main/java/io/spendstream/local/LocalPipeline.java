@@ -4,8 +4,15 @@ import io.spendstream.chdb.Chdb;
 import io.spendstream.config.Settings;
 import io.spendstream.embedded.EmbeddedKafka;
 import io.spendstream.embedded.EmbeddedSchemaRegistry;
+import io.spendstream.ingest.Authenticator;
 import io.spendstream.ingest.IngestApi;
 import io.spendstream.ingest.IngestConfig;
+import io.spendstream.sink.ClickHouseSink;
+import io.spendstream.sink.SinkApp;
+import io.spendstream.sink.SinkConfig;
+import io.spendstream.sink.query.QueryRoutes;
+import io.spendstream.sink.transport.ChdbTransport;
+import java.util.Optional;
 import io.spendstream.processor.StreamProcessorApp;
 import io.spendstream.processor.StreamProcessorConfig;
 import io.spendstream.schemas.topics.TopicCatalog;
@@ -37,6 +44,7 @@ public final class LocalPipeline implements AutoCloseable {
     private Chdb clickhouse;
     private StreamProcessorApp processor;
     private IngestApi ingest;
+    private SinkApp sink;
     private String adminToken;
     private DemoOrg.Credentials demo;
 
@@ -79,14 +87,29 @@ public final class LocalPipeline implements AutoCloseable {
         processor = StreamProcessorApp.start(StreamProcessorConfig.from(wired), router -> { });
         started.push(processor);
 
+        // The sink writes into the engine this process already opened (one data path per process).
+        Settings sinkSettings = wired.with(Map.of(
+                SinkConfig.TRANSPORT, "chdb",
+                SinkConfig.HTTP_HOST, "127.0.0.1",
+                SinkConfig.HTTP_PORT, Integer.toString(config.sinkPort())));
+        SinkConfig sinkConfig = SinkConfig.from(sinkSettings);
+        sink = SinkApp.start(sinkConfig, new ChdbTransport(clickhouse, false), true, SinkApp.registry(sinkConfig),
+                ClickHouseSink.Hooks.NONE, router -> { });
+        started.push(sink);
+
         adminToken = settings.string(IngestConfig.ADMIN_TOKEN, null);
         if (adminToken == null) {
             adminToken = DemoOrg.newAdminToken();
         }
+        QueryRoutes queries = new QueryRoutes(sink.queries());
         ingest = IngestApi.start(IngestConfig.from(wired.with(Map.of(
                 IngestConfig.ADMIN_TOKEN, adminToken,
                 IngestConfig.HTTP_HOST, "127.0.0.1",
-                IngestConfig.HTTP_PORT, Integer.toString(config.httpPort())))));
+                IngestConfig.HTTP_PORT, Integer.toString(config.httpPort())))),
+                (router, api) -> queries.mount(router, header -> switch (api.authenticator().authenticate(header)) {
+                    case Authenticator.Authenticated a -> Optional.of(a.principal().orgId());
+                    case Authenticator.Unauthenticated u -> Optional.empty();
+                }));
         started.push(ingest);
         demo = DemoOrg.ensure(apiUrl(), adminToken, config.dataDir());
     }
@@ -112,9 +135,11 @@ public final class LocalPipeline implements AutoCloseable {
                 "  ClickHouse (chDB)    embedded in this process, data in " + clickhouse.dataDir(),
                 "  stream-processor     running; http://127.0.0.1:" + processor.opsPort() + "/health/ready and /metrics",
                 "  API (ingest-api)     " + apiUrl() + "   (OpenAPI: " + apiUrl() + "/openapi.yaml)",
+                "  Spend queries        " + apiUrl() + "/v1/spend, /v1/alerts, /v1/reports/spend.csv (same API key)",
+                "  sink-clickhouse      running; http://127.0.0.1:" + sink.opsPort() + "/health/ready and /metrics",
                 "  Admin token          " + adminToken,
                 "  Demo org             " + demo.orgId() + ", API key " + demo.apiKey(),
-                "  Not there yet        sink-clickhouse, budgets (see the open issues)",
+                "  Not there yet        budgets and budget alerts (see the open issues)",
                 "",
                 "Post an event:",
                 "  curl -s -X POST " + apiUrl() + "/v1/events -H 'Authorization: Bearer " + demo.apiKey() + "' \\",
@@ -145,6 +170,10 @@ public final class LocalPipeline implements AutoCloseable {
 
     public IngestApi ingest() {
         return ingest;
+    }
+
+    public SinkApp sink() {
+        return sink;
     }
 
     @Override

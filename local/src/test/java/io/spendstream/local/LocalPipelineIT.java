@@ -36,14 +36,15 @@ class LocalPipelineIT {
     Path dataDir;
 
     private Settings settings() {
-        int[] ports = LoopbackPorts.freePorts(5);
+        int[] ports = LoopbackPorts.freePorts(6);
         return Settings.of(Map.of(
                 LocalConfig.DATA_DIR, dataDir.toString(),
                 LocalConfig.KAFKA_PORT, Integer.toString(ports[0]),
                 LocalConfig.KAFKA_CONTROLLER_PORT, Integer.toString(ports[1]),
                 LocalConfig.REGISTRY_PORT, Integer.toString(ports[2]),
                 LocalConfig.PROCESSOR_PORT, Integer.toString(ports[3]),
-                LocalConfig.HTTP_PORT, Integer.toString(ports[4])));
+                LocalConfig.HTTP_PORT, Integer.toString(ports[4]),
+                LocalConfig.SINK_PORT, Integer.toString(ports[5])));
     }
 
     @Test
@@ -68,6 +69,21 @@ class LocalPipelineIT {
             assertThat(postEvent(http, p, "e-http-1").statusCode()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(30)).until(() -> p.processor().metrics()
                     .pricedCount(io.spendstream.schema.CostSource.CATALOG) >= 1);
+            // ... written to ClickHouse by the sink and answered by the spend API on the public port.
+            // 1200 input and 300 output tokens of gpt-4o at $2.50 and $10 per million: $0.006.
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+                HttpResponse<String> spend = http.send(HttpRequest.newBuilder(URI.create(p.apiUrl()
+                        + "/v1/spend?from=" + today.minusDays(1) + "&to=" + today.plusDays(2)
+                        + "&granularity=day&group_by=model"))
+                        .header("Authorization", "Bearer " + p.demo().apiKey()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(spend.statusCode()).isEqualTo(200);
+                assertThat(spend.body()).contains("\"cost_usd\":\"0.006000000\"").contains("gpt-4o");
+            });
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(p.apiUrl() + "/v1/spend?from=2026-01-01"
+                    + "&to=2026-01-02&granularity=day")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("no API key").isEqualTo(401);
             p.clickhouse().execute("CREATE TABLE kept (x UInt8) ENGINE = MergeTree ORDER BY x");
             p.clickhouse().execute("INSERT INTO kept SELECT 7");
         }

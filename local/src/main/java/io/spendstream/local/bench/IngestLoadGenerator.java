@@ -70,6 +70,7 @@ public final class IngestLoadGenerator {
         int connections = Integer.parseInt(opt.getOrDefault("connections", "8"));
         int batch = Integer.parseInt(opt.getOrDefault("batch", "100"));
         String heap = opt.getOrDefault("ingest-heap", "512m");
+        String gc = opt.getOrDefault("ingest-gc", "g1");
         long ppRecords = Long.parseLong(opt.getOrDefault("pp-records", "2000000"));
         int eventLoops = Integer.parseInt(opt.getOrDefault("event-loops", "2"));
 
@@ -87,8 +88,8 @@ public final class IngestLoadGenerator {
         System.out.printf("bench: starting embedded Kafka and schema registry (data in %s)%n", dir);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPorts[0], kafkaPorts[1]);
              EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(0)) {
-            Process ingest = startIngest(dir, heap, eventLoops, kafka.bootstrapServers(), registry.confluentApiUrl(),
-                    httpPort);
+            Process ingest = startIngest(dir, heap, gc, eventLoops, kafka.bootstrapServers(),
+                    registry.confluentApiUrl(), httpPort);
             try {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .executor(Executors.newFixedThreadPool(2)).build();
@@ -304,8 +305,8 @@ public final class IngestLoadGenerator {
         return (int) Math.round((double) bytes / n);
     }
 
-    private static Process startIngest(Path dir, String heap, int eventLoops, String bootstrap, String registryUrl,
-                                       int port) throws IOException {
+    private static Process startIngest(Path dir, String heap, String gc, int eventLoops, String bootstrap,
+                                       String registryUrl, int port) throws IOException {
         Path logback = dir.resolve("logback-ingest.xml");
         Files.writeString(logback, """
                 <configuration>
@@ -318,7 +319,12 @@ public final class IngestLoadGenerator {
                 </configuration>
                 """.formatted(dir.resolve("ingest-api.log")));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-Xms" + heap, "-XX:MaxGCPauseMillis=10",
+        String gcFlag = switch (gc) {
+            case "g1" -> "-XX:MaxGCPauseMillis=10";
+            case "zgc" -> "-XX:+UseZGC"; // generational by default on JDK 23+
+            default -> throw new IllegalArgumentException("--ingest-gc must be g1 or zgc, was " + gc);
+        };
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-Xms" + heap, gcFlag,
                 "-Xlog:gc:file=" + dir.resolve("ingest-gc.log"),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-Dlogback.configurationFile=" + logback, "-cp", System.getProperty("java.class.path"),
