@@ -70,7 +70,7 @@ public final class IngestLoadGenerator {
         int connections = Integer.parseInt(opt.getOrDefault("connections", "8"));
         int batch = Integer.parseInt(opt.getOrDefault("batch", "100"));
         String heap = opt.getOrDefault("ingest-heap", "512m");
-        String gc = opt.getOrDefault("ingest-gc", "g1");
+        String gc = opt.getOrDefault("ingest-gc", "zgc");
         long ppRecords = Long.parseLong(opt.getOrDefault("pp-records", "2000000"));
         int eventLoops = Integer.parseInt(opt.getOrDefault("event-loops", "2"));
 
