@@ -56,6 +56,15 @@ public final class PipelineMetrics {
         return (long) priced.get(source).count();
     }
 
+    /** Events taken from the input so far: priced (any cost source) or dropped as duplicates. */
+    public long processedCount() {
+        long n = duplicateCount();
+        for (CostSource s : CostSource.values()) {
+            n += pricedCount(s);
+        }
+        return n;
+    }
+
     public long lateCount(WindowSize size) {
         return (long) late.get(size).count();
     }

@@ -129,7 +129,7 @@ class StreamProcessorIT {
 
             if (restart != Restart.NONE) {
                 StreamProcessorApp first = app;
-                await().atMost(Duration.ofSeconds(120)).until(() -> processed(first) >= EVENTS / 4);
+                await().atMost(Duration.ofSeconds(120)).until(() -> first.metrics().processedCount() >= EVENTS / 4);
                 app.close();
                 if (restart == Restart.WIPED_STATE_DIR) {
                     deleteRecursively(config.stateDir());
@@ -261,14 +261,6 @@ class StreamProcessorIT {
     private static String header(ConsumerRecord<?, ?> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static long processed(StreamProcessorApp app) {
-        long n = 0;
-        for (var s : io.spendstream.schema.CostSource.values()) {
-            n += app.metrics().pricedCount(s);
-        }
-        return n + app.metrics().duplicateCount();
     }
 
     private static void publishPrice(String topic, ModelPrice price) throws Exception {

@@ -2,51 +2,26 @@ package io.spendstream.sink.transport;
 
 import io.spendstream.chdb.Chdb;
 import io.spendstream.chdb.ChdbException;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 
 /**
- * The embedded engine. Inserts go through a private temporary file and
- * {@code INSERT INTO t SELECT * FROM file('f', 'RowBinary') SETTINGS insert_deduplication_token = '...'}
- * (through {@link Chdb#insertFile}, which never lets the engine read stdin)
- * (data never inline in the query text). The SETTINGS clause sits after FROM INFILE, where
- * ClickHouse's grammar expects it.
- *
- * <p>Every engine call runs on one long-lived thread owned by this transport: callers on many
- * (short-lived) threads never enter libchdb themselves. An insert once hung inside libchdb after
- * threads that had used the connection had ended; pinning the engine to one thread avoids that.
+ * The embedded engine, through the {@link Chdb} binding: inserts go through {@link Chdb#insert}
+ * (a private temporary file read by the engine with {@code INSERT ... SELECT * FROM file(...)}, never
+ * inline, never stdin), with the batch's deduplication token as an insert setting. {@link Chdb}
+ * serializes calls on its connection. Engine errors are sorted into retriable and fatal by
+ * ClickHouse error code, as with the HTTP transport.
  */
 public final class ChdbTransport implements ClickHouseTransport {
-    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
-    private static final Pattern FORMAT = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
-
     private final Chdb chdb;
     private final boolean owned;
-    private final Path spoolDir;
-    private final ExecutorService engineThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "chdb-engine");
-        t.setDaemon(true);
-        return t;
-    });
 
     public ChdbTransport(Chdb chdb, boolean closeEngineOnClose) {
         this.chdb = chdb;
         this.owned = closeEngineOnClose;
-        try {
-            this.spoolDir = Files.createTempDirectory("sink-chdb-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     public static ChdbTransport open(Path dataDir) {
@@ -57,59 +32,33 @@ public final class ChdbTransport implements ClickHouseTransport {
         return chdb;
     }
 
-    private <T> T onEngine(Callable<T> call) {
-        Future<T> f = engineThread.submit(call);
+    private static <T> T call(Supplier<T> engineCall) {
         try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransportException("interrupted while waiting for chDB", e, true, null);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof ChdbException ce) {
-                throw classify(ce);
-            }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new TransportException(c.toString(), c, false, null);
+            return engineCall.get();
+        } catch (ChdbException e) {
+            throw classify(e);
         }
     }
 
     @Override
     public void execute(String sql) {
-        onEngine(() -> chdb.execute(sql));
+        call(() -> chdb.execute(sql));
     }
 
     @Override
     public void insert(String table, String format, byte[] data, String dedupToken) {
-        if (!TABLE.matcher(table).matches() || !FORMAT.matcher(format).matches()) {
-            throw new IllegalArgumentException("bad table or format: " + table + " " + format);
-        }
-        Path file = null;
+        Map<String, String> settings = dedupToken == null ? Map.of()
+                : Map.of("insert_deduplication_token", dedupToken);
         try {
-            file = Files.createTempFile(spoolDir, "batch-", ".bin");
-            Files.write(file, data);
-            Path batch = file;
-            Map<String, String> settings = dedupToken == null ? Map.of()
-                    : Map.of("insert_deduplication_token", dedupToken);
-            onEngine(() -> chdb.insertFile(table, format, batch, settings));
-        } catch (IOException e) {
+            call(() -> chdb.insert(table, format, data, settings));
+        } catch (UncheckedIOException e) {
             throw new TransportException("cannot spool the insert batch: " + e.getMessage(), e, true, null);
-        } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // temp dir; cleaned on close
-                }
-            }
         }
     }
 
     @Override
     public byte[] query(String sql, String format, Map<String, String> params) {
-        return onEngine(() -> chdb.query(sql, format, params).data());
+        return call(() -> chdb.query(sql, format, params).data());
     }
 
     static TransportException classify(ChdbException e) {
@@ -125,23 +74,8 @@ public final class ChdbTransport implements ClickHouseTransport {
 
     @Override
     public void close() {
-        try (var files = Files.list(spoolDir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(spoolDir);
-        } catch (IOException ignored) {
-            // best effort
-        }
-        try {
-            if (owned) {
-                onEngine(() -> {
-                    chdb.close();
-                    return null;
-                });
-            }
-        } finally {
-            engineThread.shutdown();
+        if (owned) {
+            chdb.close();
         }
     }
 }
