@@ -2,6 +2,7 @@ package io.spendstream.processor;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.spendstream.schema.AlertKind;
 import io.spendstream.schema.CostSource;
 import io.spendstream.schema.WindowSize;
 import java.util.EnumMap;
@@ -13,6 +14,8 @@ public final class PipelineMetrics {
     private final Map<CostSource, Counter> priced = new EnumMap<>(CostSource.class);
     private final Map<WindowSize, Counter> late = new EnumMap<>(WindowSize.class);
     private final Counter rollupUpdates;
+    private final Map<AlertKind, Counter> alerts = new EnumMap<>(AlertKind.class);
+    private final Counter budgetTooOld;
 
     public PipelineMetrics(MeterRegistry registry) {
         duplicates = Counter.builder("spendstream.events.duplicates")
@@ -30,6 +33,25 @@ public final class PipelineMetrics {
         }
         rollupUpdates = Counter.builder("spendstream.rollups.emitted")
                 .description("Spend rollup upserts emitted").register(registry);
+        for (AlertKind k : AlertKind.values()) {
+            alerts.put(k, Counter.builder("spendstream.budget.alerts")
+                    .description("Budget alerts sent, by kind").tag("kind", k.name()).register(registry));
+        }
+        budgetTooOld = Counter.builder("spendstream.budget.events.too.old")
+                .description("Events older than the budget horizon (35 days before stream time), not counted against"
+                        + " budgets").register(registry);
+    }
+
+    public void alert(AlertKind kind) {
+        alerts.get(kind).increment();
+    }
+
+    public long alertCount(AlertKind kind) {
+        return (long) alerts.get(kind).count();
+    }
+
+    public void budgetEventTooOld() {
+        budgetTooOld.increment();
     }
 
     public void duplicate() {

@@ -1,5 +1,6 @@
 package io.spendstream.processor;
 
+import io.spendstream.processor.budget.BudgetTopology;
 import io.spendstream.processor.pricing.PriceStoreUpdater;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schema.PricedUsageEvent;
@@ -24,6 +25,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                         ▼
  *                                    spend-rollups [spend-rollups-store] ──▶ spend-rollups
  *                                         └──────────────(late)─────────────▶ usage-events-late
+ *                                         └──▶ budget-alerts (see BudgetTopology) ◀── budgets
  *   model-prices ──▶ model-prices-updater ──▶ model-prices-store* (global, in memory, on every instance)
  * </pre>
  * Records that cannot be read or processed go to the dead-letter topic through Kafka Streams' own
@@ -60,7 +62,8 @@ public final class SpendTopology {
 
         t.addSource(USAGE_SOURCE, keys.deserializer(), usage.deserializer(), s.usageEvents().name());
         t.addProcessor(DEDUP_AND_PRICE,
-                () -> new DedupAndPriceProcessor(s.dedupRetention().toMillis(), metrics, PRICED_SINK, ROLLUPS),
+                () -> new DedupAndPriceProcessor(s.dedupRetention().toMillis(), metrics, PRICED_SINK, ROLLUPS,
+                        BudgetTopology.BUDGET_ALERTS),
                 USAGE_SOURCE);
         // Dedup remembers receive times; the window store drops segments older than the retention.
         Duration dedupRetention = s.dedupRetention();
@@ -74,6 +77,8 @@ public final class SpendTopology {
                 new RollupStoreSerde()).withCachingEnabled(), ROLLUPS);
         t.addSink(ROLLUP_SINK, s.rollups().name(), keys.serializer(), rollups.serializer(), ROLLUPS);
         t.addSink(LATE_SINK, s.lateEvents().name(), keys.serializer(), priced.serializer(), ROLLUPS);
+
+        BudgetTopology.addTo(t, s.budgets(), registry, metrics, DEDUP_AND_PRICE);
         return t;
     }
 }

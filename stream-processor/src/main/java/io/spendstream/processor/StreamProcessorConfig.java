@@ -2,6 +2,7 @@ package io.spendstream.processor;
 
 import io.spendstream.config.ConfigException;
 import io.spendstream.config.Settings;
+import io.spendstream.processor.budget.BudgetSettings;
 import io.spendstream.schema.WindowSize;
 import io.spendstream.schemas.topics.Topics;
 import java.nio.file.Path;
@@ -44,6 +45,10 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
     public static final String TOPIC_LATE = "SPENDSTREAM_TOPIC_LATE_USAGE_EVENTS";
     public static final String TOPIC_DLQ = "SPENDSTREAM_TOPIC_USAGE_EVENTS_DLQ";
     public static final String TOPIC_PRICES = "SPENDSTREAM_TOPIC_MODEL_PRICES";
+    public static final String TOPIC_BUDGETS = "SPENDSTREAM_TOPIC_BUDGETS";
+    public static final String TOPIC_ALERTS = "SPENDSTREAM_TOPIC_BUDGET_ALERTS";
+    public static final String TOPIC_ALERTS_JSON = "SPENDSTREAM_TOPIC_BUDGET_ALERTS_JSON";
+    public static final String FORECAST_MIN = "SPENDSTREAM_BUDGET_FORECAST_MIN_PERIOD_PERCENT";
 
     public static StreamProcessorConfig from(Settings s) {
         Duration day = Duration.ofDays(1);
@@ -59,7 +64,11 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
                 Topics.PRICED_USAGE_EVENTS.withName(s.string(TOPIC_PRICED_EVENTS, Topics.PRICED_USAGE_EVENTS.name())),
                 Topics.SPEND_ROLLUPS.withName(s.string(TOPIC_ROLLUPS, Topics.SPEND_ROLLUPS.name())),
                 Topics.LATE_USAGE_EVENTS.withName(s.string(TOPIC_LATE, Topics.LATE_USAGE_EVENTS.name())),
-                Topics.MODEL_PRICES.withName(s.string(TOPIC_PRICES, Topics.MODEL_PRICES.name())));
+                Topics.MODEL_PRICES.withName(s.string(TOPIC_PRICES, Topics.MODEL_PRICES.name())),
+                new BudgetSettings(Topics.BUDGETS.withName(s.string(TOPIC_BUDGETS, Topics.BUDGETS.name())),
+                        Topics.BUDGET_ALERTS.withName(s.string(TOPIC_ALERTS, Topics.BUDGET_ALERTS.name())),
+                        Topics.BUDGET_ALERTS_JSON.withName(s.string(TOPIC_ALERTS_JSON, Topics.BUDGET_ALERTS_JSON.name())),
+                        s.integer(FORECAST_MIN, 20, 1, 100), 0, Duration.ofMinutes(10)));
         return new StreamProcessorConfig(
                 s.string(BOOTSTRAP, "127.0.0.1:9092"),
                 s.string(REGISTRY_URL, "http://127.0.0.1:8081/apis/ccompat/v7"),

@@ -1,5 +1,6 @@
 package io.spendstream.processor;
 
+import io.spendstream.processor.budget.BudgetSettings;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schema.PricedUsageEvent;
 import io.spendstream.schema.SpendRollup;
@@ -18,13 +19,14 @@ import java.util.Map;
  * @param grace          per window size: how long after a window's end events are still counted in it
  * @param emitInterval   how often changed rollups are emitted (wall clock)
  * @param purgeInterval  how often closed windows are dropped from the store (wall clock)
+ * @param budgets        topics and settings of budgets and alerts
  */
 public record TopologySettings(Duration dedupRetention, Map<WindowSize, Duration> grace, Duration emitInterval,
                                Duration purgeInterval, TopicSpec<String, UsageEvent> usageEvents,
                                TopicSpec<String, PricedUsageEvent> pricedEvents,
                                TopicSpec<String, SpendRollup> rollups,
                                TopicSpec<String, PricedUsageEvent> lateEvents,
-                               TopicSpec<String, ModelPrice> modelPrices) {
+                               TopicSpec<String, ModelPrice> modelPrices, BudgetSettings budgets) {
     public TopologySettings {
         grace = Map.copyOf(new EnumMap<>(grace));
         for (WindowSize w : WindowSize.values()) {
@@ -40,19 +42,24 @@ public record TopologySettings(Duration dedupRetention, Map<WindowSize, Duration
                         WindowSize.DAY, Duration.ofHours(1)),
                 Duration.ofMillis(100), Duration.ofMinutes(1),
                 Topics.USAGE_EVENTS, Topics.PRICED_USAGE_EVENTS, Topics.SPEND_ROLLUPS, Topics.LATE_USAGE_EVENTS,
-                Topics.MODEL_PRICES);
+                Topics.MODEL_PRICES, BudgetSettings.defaults());
     }
 
     public TopologySettings withGrace(WindowSize size, Duration g) {
         Map<WindowSize, Duration> m = new EnumMap<>(grace);
         m.put(size, g);
         return new TopologySettings(dedupRetention, m, emitInterval, purgeInterval, usageEvents, pricedEvents, rollups,
-                lateEvents, modelPrices);
+                lateEvents, modelPrices, budgets);
     }
 
     public TopologySettings withDedupRetention(Duration d) {
         return new TopologySettings(d, grace, emitInterval, purgeInterval, usageEvents, pricedEvents, rollups,
-                lateEvents, modelPrices);
+                lateEvents, modelPrices, budgets);
+    }
+
+    public TopologySettings withBudgets(BudgetSettings b) {
+        return new TopologySettings(dedupRetention, grace, emitInterval, purgeInterval, usageEvents, pricedEvents, rollups,
+                lateEvents, modelPrices, b);
     }
 
     public static long sizeMillis(WindowSize size) {

@@ -1,7 +1,16 @@
 package io.spendstream.processor;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.spendstream.processor.budget.BudgetSettings;
+import io.spendstream.processor.budget.BudgetStatusReader;
+import io.spendstream.processor.budget.BudgetTopology;
 import io.spendstream.processor.pricing.Prices;
+import io.spendstream.schema.Budget;
+import io.spendstream.schema.BudgetAlert;
+import io.spendstream.schema.BudgetPeriod;
+import io.spendstream.schema.BudgetScope;
+import io.spendstream.schemas.topics.OrgPartitioning;
+import java.time.Clock;
 import io.spendstream.schema.CallStatus;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schema.PricedUsageEvent;
@@ -39,6 +48,9 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<String, SpendRollup> rollups;
     final TestOutputTopic<String, PricedUsageEvent> late;
     final TestOutputTopic<byte[], byte[]> deadLetters;
+    final TestInputTopic<String, Budget> budgets;
+    final TestOutputTopic<String, BudgetAlert> alerts;
+    final TestOutputTopic<String, String> alertsJson;
 
     TopologyFixture() {
         this(TopologySettings.defaults());
@@ -64,6 +76,35 @@ final class TopologyFixture implements AutoCloseable {
                 settings.lateEvents().valueSerde(registry).deserializer());
         deadLetters = driver.createOutputTopic(Topics.USAGE_EVENTS_DLQ.name(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
+        BudgetSettings b = settings.budgets();
+        budgets = driver.createInputTopic(b.budgets().name(), new StringSerializer(),
+                b.budgets().valueSerde(registry).serializer());
+        alerts = driver.createOutputTopic(b.alerts().name(), new StringDeserializer(),
+                b.alerts().valueSerde(registry).deserializer());
+        alertsJson = driver.createOutputTopic(b.alertsJson().name(), new StringDeserializer(), new StringDeserializer());
+    }
+
+    /** Publishes (creates or replaces) a budget, as ingest-api does, at its updated_at. */
+    void putBudget(Budget b) {
+        budgets.pipeInput(new TestRecord<>(OrgPartitioning.budgetKey(b.getOrgId(), b.getBudgetId()), b,
+                b.getUpdatedAt()));
+    }
+
+    void deleteBudget(String org, String budgetId, String at) {
+        budgets.pipeInput(new TestRecord<>(OrgPartitioning.budgetKey(org, budgetId), null, Instant.parse(at)));
+    }
+
+    static Budget.Builder budget(String org, String id, BudgetPeriod period, String zone, String limitUsd, String at) {
+        return Budget.newBuilder().setOrgId(org).setBudgetId(id).setScope(BudgetScope.ORG).setPeriod(period)
+                .setTimeZone(zone).setLimitUsdNanos(Prices.usdToNanos(limitUsd))
+                .setThresholdsPercent(List.of(50, 80, 100)).setEnabled(true)
+                .setCreatedAt(Instant.parse(at)).setUpdatedAt(Instant.parse(at));
+    }
+
+    BudgetStatusReader statusReader(Clock clock) {
+        return new BudgetStatusReader(driver.getKeyValueStore(BudgetTopology.BUDGETS_STORE),
+                driver.getKeyValueStore(BudgetTopology.SPEND_STORE),
+                driver.getKeyValueStore(BudgetTopology.PERIODS_STORE), clock);
     }
 
     static UsageEvent.Builder event(String org, String id, String at) {
