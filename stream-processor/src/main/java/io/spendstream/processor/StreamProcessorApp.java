@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spendstream.config.Settings;
+import io.spendstream.processor.budget.BudgetSettings;
+import io.spendstream.processor.budget.BudgetStatusRoutes;
 import io.spendstream.processor.ops.OpsServer;
+import io.spendstream.config.ConfigException;
 import io.spendstream.processor.pricing.PriceCatalogSeeder;
 import io.spendstream.processor.pricing.SeedCatalog;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
@@ -19,6 +22,9 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.time.Clock;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -28,6 +34,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,13 +96,17 @@ public final class StreamProcessorApp implements AutoCloseable {
         var registry = new SchemaRegistryClient(
                 SchemaRegistryConfig.of(config.schemaRegistryUrl()).withBasicAuth(config.schemaRegistryBasicAuth()));
         TopologySettings t = config.topology();
+        BudgetSettings b = t.budgets();
         List<TopicSpec<?, ?>> topics = List.of(t.usageEvents(), t.pricedEvents(), t.rollups(), t.lateEvents(),
-                t.modelPrices(), Topics.USAGE_EVENTS_DLQ.withName(config.dlqTopic()));
+                t.modelPrices(), Topics.USAGE_EVENTS_DLQ.withName(config.dlqTopic()), b.budgets(), b.alerts(),
+                b.alertsJson());
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin admin = Admin.create(adminProps)) {
             TopicCatalog.ensureTopics(admin, topics, config.topicPartitions(), config.replicationFactor(),
                     Duration.ofSeconds(60));
+            int orgPartitions = samePartitionCount(admin, t.usageEvents().name(), b.budgets().name());
+            t = t.withBudgets(b.withOrgPartitions(orgPartitions));
         }
         if (config.seedPrices()) {
             PriceCatalogSeeder.seed(config.bootstrapServers(), registry, t.modelPrices(),
@@ -107,14 +118,29 @@ public final class StreamProcessorApp implements AutoCloseable {
         new JvmGcMetrics().bindTo(meters);
         PipelineMetrics metrics = new PipelineMetrics(meters);
 
+        // The ops port listens first: its address is this instance's application.server for status queries.
+        AtomicReference<KafkaStreams> client = new AtomicReference<>();
+        AtomicBoolean everRunning = new AtomicBoolean();
+        AtomicReference<HostInfo> self = new AtomicReference<>();
+        OpsServer ops = OpsServer.start(config.httpHost(), config.httpPort(), meters, () -> {
+            KafkaStreams ks = client.get();
+            return ks != null && (ks.state() == KafkaStreams.State.RUNNING
+                    || (everRunning.get() && ks.state() == KafkaStreams.State.REBALANCING));
+        }, router -> {
+            BudgetStatusRoutes.mount(router, client::get, self::get, Clock.systemUTC());
+            extraRoutes.accept(router);
+        });
+        self.set(new HostInfo(config.advertisedHost(), ops.port()));
+
         Properties props = streamsProperties(config.applicationId(), config.bootstrapServers(),
                 StreamsConfig.EXACTLY_ONCE_V2, config.commitIntervalMs(), config.stateDir().toString(), config.dlqTopic());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + ops.port());
         KafkaStreams streams = new KafkaStreams(SpendTopology.build(t, registry, metrics), props);
+        client.set(streams);
         new KafkaStreamsMetrics(streams).bindTo(meters);
 
-        AtomicBoolean everRunning = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the client down", e);
@@ -129,14 +155,33 @@ public final class StreamProcessorApp implements AutoCloseable {
                 stopped.countDown();
             }
         });
-        OpsServer ops = OpsServer.start(config.httpHost(), config.httpPort(), meters,
-                () -> streams.state() == KafkaStreams.State.RUNNING
-                        || (everRunning.get() && streams.state() == KafkaStreams.State.REBALANCING),
-                extraRoutes);
         StreamProcessorApp app = new StreamProcessorApp(streams, ops, meters, metrics, stopped);
         streams.start();
         LOG.info("stream processor {} started; ops port {}", config.applicationId(), ops.port());
         return app;
+    }
+
+    /**
+     * The budgets topic must have as many partitions as usage-events: a budget lands in its org's
+     * partition and is processed by the task that holds the org's events.
+     */
+    static int samePartitionCount(Admin admin, String events, String budgets) {
+        try {
+            var d = admin.describeTopics(Set.of(events, budgets)).allTopicNames().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            int e = d.get(events).partitions().size();
+            int b = d.get(budgets).partitions().size();
+            if (e != b) {
+                throw new ConfigException(StreamProcessorConfig.PARTITIONS, Integer.toString(e), "topic " + budgets
+                        + " has " + b + " partitions but " + events + " has " + e
+                        + "; they must match (budgets are partitioned by org like the events)");
+            }
+            return e;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+            throw new IllegalStateException("cannot describe topics " + events + " and " + budgets + ": " + ex, ex);
+        }
     }
 
     public KafkaStreams streams() {
