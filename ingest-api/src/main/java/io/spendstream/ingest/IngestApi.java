@@ -2,6 +2,7 @@ package io.spendstream.ingest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.spendstream.schema.ApiKey;
+import io.spendstream.schema.Budget;
 import io.spendstream.schema.Org;
 import io.spendstream.schema.UsageEvent;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
@@ -46,20 +47,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ingest-api service: one public HTTP port (Vert.x) carrying {@code POST /v1/events}, the admin
- * API for orgs and keys, and the ops routes ({@code /health/live}, {@code /health/ready},
+ * API for orgs and keys, the budget API of the orgs ({@link BudgetRoutes}), and the ops routes ({@code /health/live}, {@code /health/ready},
  * {@code /metrics}, {@code /openapi.yaml}). Other modules mount their routes on the same port through
  * {@code extraRoutes} and authenticate callers with {@link #authenticator()}.
  *
  * <pre>{@code
  * try (IngestApi api = IngestApi.start(config, (router, self) ->
- *         router.get("/v1/budgets").handler(self.authenticator().handler()).handler(ctx -> ...))) {
+ *         router.get("/v1/spend").handler(self.authenticator().handler()).handler(ctx -> ...))) {
  *     ... api.port() ...
  * }
  * }</pre>
  *
  * <p>{@link #close()} shuts down gracefully: readiness goes down and new requests get 503, the
  * listening sockets close, in-flight requests finish (bounded by the shutdown timeout), the producer
- * flushes and closes, the key table consumer stops.
+ * flushes and closes, the key and budget table consumers stop.
  */
 public final class IngestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
@@ -78,6 +79,9 @@ public final class IngestApi implements AutoCloseable {
     private final IngestMetrics metrics;
     private final EventParser parser;
     private final AdminRoutes admin;
+    private final BudgetTable budgetTable;
+    private final BudgetPublisher budgetPublisher;
+    private final BudgetRoutes budgets;
     private final Admin kafkaAdmin;
     private final ScheduledExecutorService checks;
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -101,6 +105,7 @@ public final class IngestApi implements AutoCloseable {
         TopicSpec<String, UsageEvent> events = Topics.USAGE_EVENTS.withName(config.usageEventsTopic());
         TopicSpec<String, ApiKey> keys = Topics.API_KEYS.withName(config.apiKeysTopic());
         TopicSpec<String, Org> orgs = Topics.ORGS.withName(config.orgsTopic());
+        TopicSpec<String, Budget> budgetsTopic = Topics.BUDGETS.withName(config.budgetsTopic());
         this.keyTable = new KeyTable(config.bootstrapServers(), registry, keys, orgs);
         this.publisher = new EventPublisher(config, registry, events, keys, orgs, metrics);
         this.authenticator = new Authenticator(keyTable);
@@ -108,16 +113,22 @@ public final class IngestApi implements AutoCloseable {
         keyTable.onRevocation(k -> rateLimiter.forget(k.getKeyId()));
         this.parser = new EventParser(config.maxEventsPerRequest(), config.maxFuture(), config.maxBodyBytes());
         this.admin = new AdminRoutes(config, keyTable, publisher);
+        this.budgetTable = new BudgetTable(config.bootstrapServers(), registry, budgetsTopic);
+        this.budgetPublisher = new BudgetPublisher(config, registry, budgetsTopic);
         this.kafkaAdmin = Admin.create(adminProperties(config));
         this.checks = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ingest-health")
                 .daemon(true).unstarted(r));
         this.openApi = loadOpenApi();
         int loops = Math.max(2, config.eventLoops());
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setWorkerPoolSize(4));
+        this.budgets = new BudgetRoutes(config, authenticator, budgetTable, budgetPublisher,
+                new BudgetStatusProxy(vertx, config.processorBaseUrl(), config.processorTimeout(),
+                        config.retryAfterSeconds()));
         metrics.gauge("spendstream.ingest.events.in.flight", "Events handed to Kafka and not yet acknowledged",
                 publisher::inFlight);
         metrics.gauge("spendstream.ingest.requests.in.flight", "HTTP requests being handled", requestsInFlight::get);
         metrics.gauge("spendstream.ingest.api.keys", "API keys in the key table", keyTable::keyCount);
+        metrics.gauge("spendstream.ingest.budgets", "Budgets in the budget table", budgetTable::size);
         metrics.gauge("spendstream.ingest.ready", "1 when ready", () -> ready() ? 1 : 0);
     }
 
@@ -161,7 +172,11 @@ public final class IngestApi implements AutoCloseable {
         }
     }
 
-    /** Creates the service's topics where missing (usage events, API keys, orgs). */
+    /**
+     * Creates the service's topics where missing (usage events, API keys, orgs, budgets). The budgets topic
+     * gets as many partitions as usage-events: the stream processor reads an org's budgets in the task of
+     * its events.
+     */
     public static void ensureTopics(IngestConfig config, Duration timeout) {
         try (Admin admin = Admin.create(adminProperties(config))) {
             for (int attempt = 1; ; attempt++) {
@@ -169,7 +184,8 @@ public final class IngestApi implements AutoCloseable {
                     TopicCatalog.ensureTopics(admin, List.of(
                             Topics.USAGE_EVENTS.withName(config.usageEventsTopic()),
                             Topics.API_KEYS.withName(config.apiKeysTopic()),
-                            Topics.ORGS.withName(config.orgsTopic())), config.topicPartitions(),
+                            Topics.ORGS.withName(config.orgsTopic()),
+                            Topics.BUDGETS.withName(config.budgetsTopic())), config.topicPartitions(),
                             config.replicationFactor(), timeout);
                     return;
                 } catch (IllegalStateException e) {
@@ -202,6 +218,7 @@ public final class IngestApi implements AutoCloseable {
 
     private void startInternal(RouteMounter extraRoutes) {
         keyTable.start();
+        budgetTable.start();
         checks.scheduleWithFixedDelay(this::checkKafka, 0, 2, TimeUnit.SECONDS);
         checks.scheduleWithFixedDelay(this::checkRegistry, 0, 2, TimeUnit.SECONDS);
         Router router = router(extraRoutes);
@@ -247,6 +264,7 @@ public final class IngestApi implements AutoCloseable {
                 .putHeader("Content-Type", "application/yaml; charset=utf-8").end(Buffer.buffer(openApi)));
         router.post("/v1/events").handler(this::ingest);
         admin.mount(router);
+        budgets.mount(router);
         extraRoutes.mount(router, this);
         router.errorHandler(404, ctx -> Problem.of(ProblemType.NOT_FOUND,
                 "no route " + ctx.request().method() + " " + clip(ctx.request().path())).send(ctx));
@@ -290,12 +308,13 @@ public final class IngestApi implements AutoCloseable {
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", JSON_TYPE)
                 .end("{\"status\":\"" + (ok ? "UP" : "DOWN") + "\",\"checks\":{\"kafka\":" + kafkaReachable
                         + ",\"schema_registry\":" + registryReachable + ",\"key_table\":" + keyTable.loaded()
+                        + ",\"budget_table\":" + budgetTable.loaded()
                         + ",\"shutting_down\":" + shuttingDown + "}}");
     }
 
-    /** Ready: Kafka answered, the registry answered, the key table is loaded, and no shutdown has begun. */
+    /** Ready: Kafka answered, the registry answered, the key and budget tables are loaded, and no shutdown has begun. */
     public boolean ready() {
-        return !shuttingDown && kafkaReachable && registryReachable && keyTable.loaded();
+        return !shuttingDown && kafkaReachable && registryReachable && keyTable.loaded() && budgetTable.loaded();
     }
 
     private void checkKafka() {
@@ -316,6 +335,7 @@ public final class IngestApi implements AutoCloseable {
             registry.register(AvroSerde.subject(config.usageEventsTopic(), false), UsageEvent.getClassSchema());
             registry.register(AvroSerde.subject(config.apiKeysTopic(), false), ApiKey.getClassSchema());
             registry.register(AvroSerde.subject(config.orgsTopic(), false), Org.getClassSchema());
+            registry.register(AvroSerde.subject(config.budgetsTopic(), false), Budget.getClassSchema());
             // The ids above are cached after the first success; this call really asks the registry each time.
             registry.isCompatible(AvroSerde.subject(config.usageEventsTopic(), false), UsageEvent.getClassSchema());
             registryReachable = true;
@@ -644,7 +664,9 @@ public final class IngestApi implements AutoCloseable {
         }
         servers.clear();
         publisher.close(Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime())));
+        budgetPublisher.close(Duration.ofSeconds(1));
         keyTable.close();
+        budgetTable.close();
         checks.shutdownNow();
         kafkaAdmin.close(Duration.ofSeconds(2));
         try {

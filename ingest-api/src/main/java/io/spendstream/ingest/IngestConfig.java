@@ -3,6 +3,8 @@ package io.spendstream.ingest;
 import io.spendstream.config.ConfigException;
 import io.spendstream.config.Settings;
 import io.spendstream.schemas.topics.Topics;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,14 @@ import java.util.Map;
  * @param usageEventsTopic        topic name of the usage events
  * @param apiKeysTopic            topic name of the API key table
  * @param orgsTopic               topic name of the org table
+ * @param budgetsTopic            topic name of the budgets (compacted, key org_id|budget_id); created with
+ *                                {@code topicPartitions} partitions, like usage-events, because the stream
+ *                                processor reads an org's budgets in the same task as its events
+ * @param maxBudgetsPerOrg        budgets one org may have; creating one more: 409
+ * @param processorUrl            base URL of the stream processor's internal HTTP port, to which the budget
+ *                                status routes are forwarded (http or https; a path prefix is kept)
+ * @param processorTimeout        how long a forwarded budget status request may take (connect, answer and body)
+ *                                before it is answered 503
  */
 public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
                            String httpHost, int httpPort, int eventLoops, String adminToken,
@@ -44,7 +54,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                            Duration deliveryTimeout, Duration requestTimeout, Duration maxBlock, int lingerMs,
                            String compression, int retryAfterSeconds, Duration shutdownTimeout,
                            int topicPartitions, short replicationFactor,
-                           String usageEventsTopic, String apiKeysTopic, String orgsTopic) {
+                           String usageEventsTopic, String apiKeysTopic, String orgsTopic, String budgetsTopic,
+                           int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -71,6 +82,10 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
     public static final String TOPIC_USAGE_EVENTS = "SPENDSTREAM_TOPIC_USAGE_EVENTS";
     public static final String TOPIC_API_KEYS = "SPENDSTREAM_TOPIC_API_KEYS";
     public static final String TOPIC_ORGS = "SPENDSTREAM_TOPIC_ORGS";
+    public static final String TOPIC_BUDGETS = "SPENDSTREAM_TOPIC_BUDGETS";
+    public static final String MAX_BUDGETS = "SPENDSTREAM_MAX_BUDGETS_PER_ORG";
+    public static final String PROCESSOR_URL = "SPENDSTREAM_PROCESSOR_URL";
+    public static final String PROCESSOR_TIMEOUT = "SPENDSTREAM_PROCESSOR_TIMEOUT";
 
     public static IngestConfig from(Settings s) {
         Duration hour = Duration.ofHours(1);
@@ -99,7 +114,12 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 (short) s.integer(REPLICATION, 1, 1, 7),
                 s.string(TOPIC_USAGE_EVENTS, Topics.USAGE_EVENTS.name()),
                 s.string(TOPIC_API_KEYS, Topics.API_KEYS.name()),
-                s.string(TOPIC_ORGS, Topics.ORGS.name())).validated();
+                s.string(TOPIC_ORGS, Topics.ORGS.name()),
+                s.string(TOPIC_BUDGETS, Topics.BUDGETS.name()),
+                s.integer(MAX_BUDGETS, 100, 1, 10_000),
+                s.string(PROCESSOR_URL, "http://127.0.0.1:8083"),
+                s.duration(PROCESSOR_TIMEOUT, Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(5)))
+                .validated();
     }
 
     private IngestConfig validated() {
@@ -117,13 +137,33 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
         if (rateLimitEventsPerSecond > 0 && rateLimitBurst < 1) {
             throw new ConfigException(BURST, Integer.toString(rateLimitBurst), "at least 1");
         }
-        for (var e : Map.of(TOPIC_USAGE_EVENTS, usageEventsTopic, TOPIC_API_KEYS, apiKeysTopic, TOPIC_ORGS, orgsTopic)
-                .entrySet()) {
+        for (var e : Map.of(TOPIC_USAGE_EVENTS, usageEventsTopic, TOPIC_API_KEYS, apiKeysTopic, TOPIC_ORGS, orgsTopic,
+                TOPIC_BUDGETS, budgetsTopic).entrySet()) {
             if (!e.getValue().matches("[A-Za-z0-9._-]{1,249}")) {
                 throw new ConfigException(e.getKey(), e.getValue(), "a Kafka topic name (letters, digits, '.', '_', '-')");
             }
         }
+        if (!isHttpUrl(processorUrl)) {
+            throw new ConfigException(PROCESSOR_URL, processorUrl, "an http:// or https:// URL with a host and no"
+                    + " query, e.g. http://stream-processor:8083");
+        }
         return this;
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI u = new URI(url);
+            return u.isAbsolute() && ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+                    && u.getHost() != null && u.getRawQuery() == null && u.getRawFragment() == null
+                    && u.getRawUserInfo() == null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /** {@link #processorUrl()} without a trailing slash, ready to have a path appended. */
+    public String processorBaseUrl() {
+        return processorUrl.endsWith("/") ? processorUrl.substring(0, processorUrl.length() - 1) : processorUrl;
     }
 
     /** A copy with another HTTP port (tests and launchers). */
@@ -132,7 +172,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 eventLoops, adminToken, maxEventsPerRequest, maxBodyBytes, maxFuture, rateLimitEventsPerSecond,
                 rateLimitBurst, maxInFlightEvents, deliveryTimeout, requestTimeout, maxBlock, lingerMs, compression,
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
-                orgsTopic);
+                orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout);
     }
 
     @Override
@@ -143,7 +183,9 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 + ", maxEventsPerRequest=" + maxEventsPerRequest + ", maxBodyBytes=" + maxBodyBytes
                 + ", maxFuture=" + maxFuture + ", rateLimit=" + rateLimitEventsPerSecond + "/s burst " + rateLimitBurst
                 + ", maxInFlightEvents=" + maxInFlightEvents + ", deliveryTimeout=" + deliveryTimeout
-                + ", topics=" + usageEventsTopic + "," + apiKeysTopic + "," + orgsTopic + "]";
+                + ", topics=" + usageEventsTopic + "," + apiKeysTopic + "," + orgsTopic + "," + budgetsTopic
+                + ", maxBudgetsPerOrg=" + maxBudgetsPerOrg + ", processorUrl=" + processorUrl
+                + ", processorTimeout=" + processorTimeout + "]";
     }
 
     /** Every key this service reads (for deployment checks and docs). */

@@ -6,13 +6,13 @@ package io.spendstream.ingest;
  */
 public enum ProblemType {
     INVALID_BODY("invalid-body", "Request body is not valid JSON or NDJSON", 400),
-    VALIDATION_FAILED("validation-failed", "No valid event in the request", 400),
+    VALIDATION_FAILED("validation-failed", "The request did not pass validation", 400),
     INVALID_REQUEST("invalid-request", "Invalid request", 400),
     UNAUTHORIZED("unauthorized", "Missing, unknown or revoked credentials", 401),
     FORBIDDEN("forbidden", "Not allowed", 403),
     NOT_FOUND("not-found", "Not found", 404),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
-    CONFLICT("conflict", "Already exists", 409),
+    CONFLICT("conflict", "Conflicts with the current state", 409),
     PAYLOAD_TOO_LARGE("payload-too-large", "Request too large", 413),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported content type", 415),
     RATE_LIMITED("rate-limited", "Rate limit exceeded", 429),

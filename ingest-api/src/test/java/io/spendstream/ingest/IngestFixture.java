@@ -52,6 +52,7 @@ final class IngestFixture {
         m.put(IngestConfig.TOPIC_USAGE_EVENTS, "usage-events-" + suffix);
         m.put(IngestConfig.TOPIC_API_KEYS, "api-keys-" + suffix);
         m.put(IngestConfig.TOPIC_ORGS, "orgs-" + suffix);
+        m.put(IngestConfig.TOPIC_BUDGETS, "budgets-" + suffix);
         m.putAll(overrides);
         return IngestConfig.from(Settings.of(m));
     }
@@ -97,6 +98,15 @@ final class IngestFixture {
 
     static HttpResponse<String> admin(int port, String method, String path, String jsonBody) {
         Map<String, String> h = new HashMap<>(Map.of("Authorization", "Bearer " + ADMIN_TOKEN));
+        if (jsonBody != null) {
+            h.put("Content-Type", "application/json");
+        }
+        return send(port, method, path, h, jsonBody == null ? null : jsonBody.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A call with an API key and, when {@code jsonBody} is given, Content-Type application/json. */
+    static HttpResponse<String> withKey(int port, String apiKey, String method, String path, String jsonBody) {
+        Map<String, String> h = new HashMap<>(Map.of("Authorization", "Bearer " + apiKey));
         if (jsonBody != null) {
             h.put("Content-Type", "application/json");
         }

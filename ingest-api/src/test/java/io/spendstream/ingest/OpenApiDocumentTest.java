@@ -23,7 +23,8 @@ class OpenApiDocumentTest {
         List<String> paths = new ArrayList<>();
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).containsExactlyInAnyOrder("/v1/events", "/v1/admin/orgs", "/v1/admin/orgs/{org}/keys",
-                "/v1/admin/orgs/{org}/keys/{key_id}", "/health/live", "/health/ready", "/metrics", "/openapi.yaml");
+                "/v1/admin/orgs/{org}/keys/{key_id}", "/v1/budgets", "/v1/budgets/status", "/v1/budgets/{budget_id}",
+                "/v1/budgets/{budget_id}/status", "/health/live", "/health/ready", "/metrics", "/openapi.yaml");
         assertThat(doc.at("/paths/~1v1~1events/post/responses").fieldNames()).toIterable()
                 .contains("202", "400", "401", "413", "415", "429", "503");
         List<String> types = new ArrayList<>();
@@ -41,5 +42,43 @@ class OpenApiDocumentTest {
         List<String> fields = new ArrayList<>();
         event.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).hasSize(19);
+    }
+
+    @Test
+    void documentsEveryBudgetOperationRuleAndError() throws Exception {
+        JsonNode doc;
+        try (InputStream in = getClass().getResourceAsStream("/openapi.yaml")) {
+            doc = new ObjectMapper(new YAMLFactory()).readTree(in);
+        }
+        JsonNode budget = doc.at("/paths/~1v1~1budgets~1{budget_id}");
+        List<String> methods = new ArrayList<>();
+        budget.fieldNames().forEachRemaining(methods::add);
+        assertThat(methods).contains("get", "put", "delete");
+        assertThat(budget.at("/put/responses").fieldNames()).toIterable()
+                .contains("200", "201", "400", "401", "409", "413", "415", "503");
+        assertThat(budget.at("/delete/responses").fieldNames()).toIterable().contains("204", "401", "404", "503");
+        assertThat(doc.at("/paths/~1v1~1budgets/get/responses").fieldNames()).toIterable().contains("200", "401");
+        assertThat(doc.at("/paths/~1v1~1budgets~1status/get/responses").fieldNames()).toIterable()
+                .contains("200", "401", "503");
+        assertThat(doc.at("/paths/~1v1~1budgets~1{budget_id}~1status/get/responses").fieldNames()).toIterable()
+                .contains("200", "401", "404", "503");
+
+        assertThat(doc.at("/components/parameters/BudgetId/schema/pattern").asText())
+                .isEqualTo("^" + BudgetRequest.BUDGET_ID.pattern() + "$");
+        assertThat(doc.at("/components/parameters/BudgetId/schema/not/const").asText())
+                .isEqualTo(BudgetRequest.RESERVED_ID);
+        JsonNode request = doc.at("/components/schemas/BudgetRequest/properties");
+        List<String> fields = new ArrayList<>();
+        request.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactlyInAnyOrderElementsOf(BudgetRequest.FIELDS);
+        assertThat(request.at("/scope_value/maxLength").asInt()).isEqualTo(BudgetRequest.MAX_SCOPE_VALUE);
+        assertThat(request.at("/thresholds_percent/maxItems").asInt()).isEqualTo(BudgetRequest.MAX_THRESHOLDS);
+        assertThat(request.at("/thresholds_percent/items/maximum").asInt())
+                .isEqualTo(BudgetRequest.MAX_THRESHOLD_PERCENT);
+        List<Integer> defaults = new ArrayList<>();
+        request.at("/thresholds_percent/default").forEach(n -> defaults.add(n.asInt()));
+        assertThat(defaults).isEqualTo(BudgetRequest.DEFAULT_THRESHOLDS);
+        assertThat(request.at("/time_zone/default").asText()).isEqualTo(BudgetRequest.DEFAULT_TIME_ZONE);
+        assertThat(doc.at("/components/schemas/Readiness/properties/checks/properties").has("budget_table")).isTrue();
     }
 }

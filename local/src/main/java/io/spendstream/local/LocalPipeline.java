@@ -105,7 +105,8 @@ public final class LocalPipeline implements AutoCloseable {
         ingest = IngestApi.start(IngestConfig.from(wired.with(Map.of(
                 IngestConfig.ADMIN_TOKEN, adminToken,
                 IngestConfig.HTTP_HOST, "127.0.0.1",
-                IngestConfig.HTTP_PORT, Integer.toString(config.httpPort())))),
+                IngestConfig.HTTP_PORT, Integer.toString(config.httpPort()),
+                IngestConfig.PROCESSOR_URL, "http://127.0.0.1:" + processor.opsPort()))),
                 (router, api) -> queries.mount(router, header -> switch (api.authenticator().authenticate(header)) {
                     case Authenticator.Authenticated a -> Optional.of(a.principal().orgId());
                     case Authenticator.Unauthenticated u -> Optional.empty();
@@ -139,7 +140,8 @@ public final class LocalPipeline implements AutoCloseable {
                 "  sink-clickhouse      running; http://127.0.0.1:" + sink.opsPort() + "/health/ready and /metrics",
                 "  Admin token          " + adminToken,
                 "  Demo org             " + demo.orgId() + ", API key " + demo.apiKey(),
-                "  Not there yet        budgets and budget alerts (see the open issues)",
+                "  Budgets              " + apiUrl() + "/v1/budgets, /v1/budgets/status (same API key);"
+                        + " alerts on topics budget-alerts (Avro) and budget-alerts-json",
                 "",
                 "Post an event:",
                 "  curl -s -X POST " + apiUrl() + "/v1/events -H 'Authorization: Bearer " + demo.apiKey() + "' \\",
