@@ -82,6 +82,7 @@ public final class IngestApi implements AutoCloseable {
     private final BudgetTable budgetTable;
     private final BudgetPublisher budgetPublisher;
     private final BudgetRoutes budgets;
+    private final SpendQueryRoutes queries;
     private final Admin kafkaAdmin;
     private final ScheduledExecutorService checks;
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -124,6 +125,9 @@ public final class IngestApi implements AutoCloseable {
         this.budgets = new BudgetRoutes(config, authenticator, budgetTable, budgetPublisher,
                 new BudgetStatusProxy(vertx, config.processorBaseUrl(), config.processorTimeout(),
                         config.retryAfterSeconds()));
+        this.queries = new SpendQueryRoutes(authenticator.handler(), new UpstreamProxy(vertx, "spend-queries",
+                "sink-clickhouse (spend queries)", config.queryBaseUrl(), config.queryTimeout(),
+                config.retryAfterSeconds()));
         metrics.gauge("spendstream.ingest.events.in.flight", "Events handed to Kafka and not yet acknowledged",
                 publisher::inFlight);
         metrics.gauge("spendstream.ingest.requests.in.flight", "HTTP requests being handled", requestsInFlight::get);
@@ -264,6 +268,7 @@ public final class IngestApi implements AutoCloseable {
                 .putHeader("Content-Type", "application/yaml; charset=utf-8").end(Buffer.buffer(openApi)));
         router.post("/v1/events").handler(this::ingest);
         admin.mount(router);
+        queries.mount(router);
         budgets.mount(router);
         extraRoutes.mount(router, this);
         router.errorHandler(404, ctx -> Problem.of(ProblemType.NOT_FOUND,

@@ -46,6 +46,9 @@ import java.util.Map;
  *                                status routes are forwarded (http or https; a path prefix is kept)
  * @param processorTimeout        how long a forwarded budget status request may take (connect, answer and body)
  *                                before it is answered 503
+ * @param queryUrl                base URL of sink-clickhouse's internal HTTP port, to which the spend query
+ *                                routes (/v1/spend, /v1/alerts, /v1/reports/spend.csv) are forwarded
+ * @param queryTimeout            how long a forwarded spend query may take before it is answered 503
  */
 public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
                            String httpHost, int httpPort, int eventLoops, String adminToken,
@@ -55,7 +58,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                            String compression, int retryAfterSeconds, Duration shutdownTimeout,
                            int topicPartitions, short replicationFactor,
                            String usageEventsTopic, String apiKeysTopic, String orgsTopic, String budgetsTopic,
-                           int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout) {
+                           int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout,
+                           String queryUrl, Duration queryTimeout) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -86,6 +90,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
     public static final String MAX_BUDGETS = "SPENDSTREAM_MAX_BUDGETS_PER_ORG";
     public static final String PROCESSOR_URL = "SPENDSTREAM_PROCESSOR_URL";
     public static final String PROCESSOR_TIMEOUT = "SPENDSTREAM_PROCESSOR_TIMEOUT";
+    public static final String QUERY_URL = "SPENDSTREAM_QUERY_URL";
+    public static final String QUERY_TIMEOUT = "SPENDSTREAM_QUERY_TIMEOUT";
 
     public static IngestConfig from(Settings s) {
         Duration hour = Duration.ofHours(1);
@@ -118,7 +124,9 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 s.string(TOPIC_BUDGETS, Topics.BUDGETS.name()),
                 s.integer(MAX_BUDGETS, 100, 1, 10_000),
                 s.string(PROCESSOR_URL, "http://127.0.0.1:8083"),
-                s.duration(PROCESSOR_TIMEOUT, Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(5)))
+                s.duration(PROCESSOR_TIMEOUT, Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(5)),
+                s.string(QUERY_URL, "http://127.0.0.1:8084"),
+                s.duration(QUERY_TIMEOUT, Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)))
                 .validated();
     }
 
@@ -147,6 +155,10 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
             throw new ConfigException(PROCESSOR_URL, processorUrl, "an http:// or https:// URL with a host and no"
                     + " query, e.g. http://stream-processor:8083");
         }
+        if (!isHttpUrl(queryUrl)) {
+            throw new ConfigException(QUERY_URL, queryUrl, "an http:// or https:// URL with a host and no"
+                    + " query, e.g. http://sink-clickhouse:8084");
+        }
         return this;
     }
 
@@ -166,13 +178,18 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
         return processorUrl.endsWith("/") ? processorUrl.substring(0, processorUrl.length() - 1) : processorUrl;
     }
 
+    /** {@link #queryUrl()} without a trailing slash, ready to have a path appended. */
+    public String queryBaseUrl() {
+        return queryUrl.endsWith("/") ? queryUrl.substring(0, queryUrl.length() - 1) : queryUrl;
+    }
+
     /** A copy with another HTTP port (tests and launchers). */
     public IngestConfig withHttpPort(int port) {
         return new IngestConfig(bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, httpHost, port,
                 eventLoops, adminToken, maxEventsPerRequest, maxBodyBytes, maxFuture, rateLimitEventsPerSecond,
                 rateLimitBurst, maxInFlightEvents, deliveryTimeout, requestTimeout, maxBlock, lingerMs, compression,
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
-                orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout);
+                orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout, queryUrl, queryTimeout);
     }
 
     @Override
@@ -185,7 +202,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 + ", maxInFlightEvents=" + maxInFlightEvents + ", deliveryTimeout=" + deliveryTimeout
                 + ", topics=" + usageEventsTopic + "," + apiKeysTopic + "," + orgsTopic + "," + budgetsTopic
                 + ", maxBudgetsPerOrg=" + maxBudgetsPerOrg + ", processorUrl=" + processorUrl
-                + ", processorTimeout=" + processorTimeout + "]";
+                + ", processorTimeout=" + processorTimeout + ", queryUrl=" + queryUrl + ", queryTimeout=" + queryTimeout
+                + "]";
     }
 
     /** Every key this service reads (for deployment checks and docs). */

@@ -176,8 +176,8 @@ class BudgetStatusProxyTest {
         HttpResponse<String> r = get("/v1/budgets/a%20b%2F%C3%A9~x/status");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(upstreamPaths).containsExactly("/internal/budget-status/acme/a%20b%2F%C3%A9~x");
-        assertThat(BudgetStatusProxy.encodeSegment("a+b?c#d%e")).isEqualTo("a%2Bb%3Fc%23d%25e");
-        assertThat(BudgetStatusProxy.encodeSegment("Monthly-1.v_2~")).isEqualTo("Monthly-1.v_2~");
+        assertThat(UpstreamProxy.encodeSegment("a+b?c#d%e")).isEqualTo("a%2Bb%3Fc%23d%25e");
+        assertThat(UpstreamProxy.encodeSegment("Monthly-1.v_2~")).isEqualTo("Monthly-1.v_2~");
     }
 
     @Test

@@ -22,9 +22,15 @@ class OpenApiDocumentTest {
         assertThat(doc.get("openapi").asText()).isEqualTo("3.1.0");
         List<String> paths = new ArrayList<>();
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
-        assertThat(paths).containsExactlyInAnyOrder("/v1/events", "/v1/admin/orgs", "/v1/admin/orgs/{org}/keys",
+        List<String> expected = new ArrayList<>(List.of("/v1/events", "/v1/admin/orgs", "/v1/admin/orgs/{org}/keys",
                 "/v1/admin/orgs/{org}/keys/{key_id}", "/v1/budgets", "/v1/budgets/status", "/v1/budgets/{budget_id}",
-                "/v1/budgets/{budget_id}/status", "/health/live", "/health/ready", "/metrics", "/openapi.yaml");
+                "/v1/budgets/{budget_id}/status", "/health/live", "/health/ready", "/metrics", "/openapi.yaml"));
+        expected.addAll(List.of(SpendQueryRoutes.PATHS));
+        assertThat(paths).containsExactlyInAnyOrderElementsOf(expected);
+        for (String query : SpendQueryRoutes.PATHS) {
+            JsonNode op = doc.get("paths").get(query).get("get");
+            assertThat(op.get("responses").fieldNames()).toIterable().as(query).contains("200", "400", "401", "503");
+        }
         assertThat(doc.at("/paths/~1v1~1events/post/responses").fieldNames()).toIterable()
                 .contains("202", "400", "401", "413", "415", "429", "503");
         List<String> types = new ArrayList<>();

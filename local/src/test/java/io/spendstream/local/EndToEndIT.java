@@ -245,6 +245,30 @@ class EndToEndIT {
             }
         });
 
+        // ---- the monthly CSV for finance agrees: cost per (feature, model) summed over its days ----
+        for (String org : orgs) {
+            HttpResponse<String> csv = get("/v1/reports/spend.csv?month=" + java.time.YearMonth.from(today), keys.get(org));
+            assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+            assertThat(csv.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/csv");
+            assertThat(csv.headers().firstValue("Content-Disposition").orElseThrow()).contains(".csv");
+            List<String> lines = csv.body().lines().toList();
+            List<String> header = List.of(lines.get(0).split(","));
+            Map<String, BigDecimal> fromCsv = new TreeMap<>();
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.split(",");
+                fromCsv.merge(org + "|" + f[header.indexOf("feature")] + "|" + f[header.indexOf("model")],
+                        new BigDecimal(f[header.indexOf("cost_usd")]), BigDecimal::add);
+            }
+            Map<String, BigDecimal> expected = new TreeMap<>();
+            byFeatureModel.forEach((k, v) -> {
+                if (k.startsWith(org + "|")) {
+                    expected.put(k, BigDecimal.valueOf(v, 9));
+                }
+            });
+            assertThat(fromCsv.keySet()).isEqualTo(expected.keySet());
+            expected.forEach((k, v) -> assertThat(fromCsv.get(k)).as(k).isEqualByComparingTo(v));
+        }
+
         // ---- alerts: the topic and the alerts API hold exactly the expected ones ----
         var registry = new SchemaRegistryClient(SchemaRegistryConfig.of(pipeline.registry().confluentApiUrl()));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {

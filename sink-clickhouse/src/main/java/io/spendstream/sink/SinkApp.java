@@ -8,6 +8,7 @@ import io.spendstream.config.Settings;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
 import io.spendstream.schemas.registry.SchemaRegistryConfig;
+import io.spendstream.sink.query.QueryRoutes;
 import io.spendstream.sink.query.SpendQueries;
 import io.spendstream.sink.schema.Migrations;
 import io.spendstream.sink.transport.ChdbTransport;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The sink service: opens the transport (embedded chDB by default, or a ClickHouse server over
  * HTTP), applies the migrations and the events TTL, starts the Kafka-to-ClickHouse loop and a small
- * ops port (GET /health/live, /health/ready, /metrics).
+ * ops port (GET /health/live, /health/ready, /metrics, and the spend query API for ingest-api under
+ * /internal/query/{org_id}/v1/..., which is for the service network only).
  */
 public final class SinkApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkApp.class);
@@ -114,6 +116,8 @@ public final class SinkApp implements AutoCloseable {
         });
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape()));
+        // The spend query API for ingest-api, which authenticates callers on the public port.
+        new QueryRoutes(new SpendQueries(transport, config.database())).mountInternal(router);
         extraRoutes.accept(router);
         HttpServer server;
         try {

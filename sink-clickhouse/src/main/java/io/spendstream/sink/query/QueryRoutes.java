@@ -41,20 +41,35 @@ public final class QueryRoutes {
 
     /** Adds the three routes to {@code router}; {@code orgForAuthorizationHeader} gets the header value (or null). */
     public void mount(Router router, Function<String, Optional<String>> orgForAuthorizationHeader) {
-        router.get("/v1/spend").blockingHandler(ctx -> handle(ctx, orgForAuthorizationHeader, this::spend), false);
-        router.get("/v1/alerts").blockingHandler(ctx -> handle(ctx, orgForAuthorizationHeader, this::alerts), false);
-        router.get("/v1/reports/spend.csv")
-                .blockingHandler(ctx -> handle(ctx, orgForAuthorizationHeader, this::csv), false);
+        mount(router, "", ctx -> orgForAuthorizationHeader.apply(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)));
+    }
+
+    /**
+     * Adds the three routes under {@value #INTERNAL_PREFIX}{@code {org_id}}, for ingest-api, which
+     * authenticates the caller on the public port and forwards with the caller's org in the path. For the
+     * service network only: this port does not authenticate.
+     */
+    public void mountInternal(Router router) {
+        mount(router, INTERNAL_PREFIX + ":org", ctx -> Optional.ofNullable(ctx.pathParam("org")).filter(o -> !o.isBlank()));
+    }
+
+    public static final String INTERNAL_PREFIX = "/internal/query/";
+
+    private void mount(Router router, String prefix, Function<RoutingContext, Optional<String>> orgOf) {
+        router.get(prefix + "/v1/spend").blockingHandler(ctx -> handle(ctx, orgOf, this::spend), false);
+        router.get(prefix + "/v1/alerts").blockingHandler(ctx -> handle(ctx, orgOf, this::alerts), false);
+        router.get(prefix + "/v1/reports/spend.csv").blockingHandler(ctx -> handle(ctx, orgOf, this::csv), false);
     }
 
     private interface OrgHandler {
         void handle(RoutingContext ctx, String org) throws Exception;
     }
 
-    private static void handle(RoutingContext ctx, Function<String, Optional<String>> auth, OrgHandler handler) {
+    private static void handle(RoutingContext ctx, Function<RoutingContext, Optional<String>> auth,
+                               OrgHandler handler) {
         Optional<String> org;
         try {
-            org = auth.apply(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+            org = auth.apply(ctx);
         } catch (RuntimeException e) {
             org = Optional.empty();
         }
