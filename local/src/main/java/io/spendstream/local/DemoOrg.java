@@ -35,26 +35,37 @@ public final class DemoOrg {
     }
 
     static Credentials ensure(String apiUrl, String adminToken, Path dataDir) {
-        Path keyFile = dataDir.resolve("demo-api-key");
+        return ensure(apiUrl, adminToken, dataDir, ORG_ID, "Demo org");
+    }
+
+    /**
+     * The org (created when missing; an existing one is fine) and an API key for it, kept in
+     * {@code <dataDir>/<orgId>-api-key}: read from there when present, otherwise a new key is created
+     * and written there.
+     */
+    static Credentials ensure(String apiUrl, String adminToken, Path dataDir, String orgId, String name) {
+        Path keyFile = dataDir.resolve(orgId + "-api-key");
         try {
             if (Files.isRegularFile(keyFile)) {
-                return new Credentials(ORG_ID, Files.readString(keyFile).strip());
+                return new Credentials(orgId, Files.readString(keyFile).strip());
             }
             HttpResponse<String> org = post(apiUrl + "/v1/admin/orgs", adminToken,
-                    "{\"org_id\":\"" + ORG_ID + "\",\"name\":\"Demo org\"}");
+                    JSON.createObjectNode().put("org_id", orgId).put("name", name).toString());
             if (org.statusCode() != 201 && org.statusCode() != 409) {
-                throw new IllegalStateException("cannot create the demo org: " + org.statusCode() + " " + org.body());
+                throw new IllegalStateException("cannot create the org " + orgId + ": " + org.statusCode() + " "
+                        + org.body());
             }
-            HttpResponse<String> key = post(apiUrl + "/v1/admin/orgs/" + ORG_ID + "/keys", adminToken,
+            HttpResponse<String> key = post(apiUrl + "/v1/admin/orgs/" + orgId + "/keys", adminToken,
                     "{\"name\":\"local run\"}");
             if (key.statusCode() != 201) {
-                throw new IllegalStateException("cannot create the demo key: " + key.statusCode() + " " + key.body());
+                throw new IllegalStateException("cannot create a key for " + orgId + ": " + key.statusCode() + " "
+                        + key.body());
             }
             JsonNode body = JSON.readTree(key.body());
             String apiKey = body.path("api_key").asText();
             Files.writeString(keyFile, apiKey + System.lineSeparator());
             Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-            return new Credentials(ORG_ID, apiKey);
+            return new Credentials(orgId, apiKey);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

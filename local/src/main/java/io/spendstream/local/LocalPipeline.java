@@ -4,15 +4,12 @@ import io.spendstream.chdb.Chdb;
 import io.spendstream.config.Settings;
 import io.spendstream.embedded.EmbeddedKafka;
 import io.spendstream.embedded.EmbeddedSchemaRegistry;
-import io.spendstream.ingest.Authenticator;
 import io.spendstream.ingest.IngestApi;
 import io.spendstream.ingest.IngestConfig;
 import io.spendstream.sink.ClickHouseSink;
 import io.spendstream.sink.SinkApp;
 import io.spendstream.sink.SinkConfig;
-import io.spendstream.sink.query.QueryRoutes;
 import io.spendstream.sink.transport.ChdbTransport;
-import java.util.Optional;
 import io.spendstream.processor.StreamProcessorApp;
 import io.spendstream.processor.StreamProcessorConfig;
 import io.spendstream.schemas.topics.TopicCatalog;
@@ -101,16 +98,12 @@ public final class LocalPipeline implements AutoCloseable {
         if (adminToken == null) {
             adminToken = DemoOrg.newAdminToken();
         }
-        QueryRoutes queries = new QueryRoutes(sink.queries());
         ingest = IngestApi.start(IngestConfig.from(wired.with(Map.of(
                 IngestConfig.ADMIN_TOKEN, adminToken,
                 IngestConfig.HTTP_HOST, "127.0.0.1",
                 IngestConfig.HTTP_PORT, Integer.toString(config.httpPort()),
-                IngestConfig.PROCESSOR_URL, "http://127.0.0.1:" + processor.opsPort()))),
-                (router, api) -> queries.mount(router, header -> switch (api.authenticator().authenticate(header)) {
-                    case Authenticator.Authenticated a -> Optional.of(a.principal().orgId());
-                    case Authenticator.Unauthenticated u -> Optional.empty();
-                }));
+                IngestConfig.PROCESSOR_URL, "http://127.0.0.1:" + processor.opsPort(),
+                IngestConfig.QUERY_URL, "http://127.0.0.1:" + sink.opsPort()))));
         started.push(ingest);
         demo = DemoOrg.ensure(apiUrl(), adminToken, config.dataDir());
     }
@@ -190,17 +183,57 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code ./run-local [--demo [--demo-seconds N]]}: starts the pipeline and prints its summary; with
+     * {@code --demo}, then runs {@link DemoTraffic} once. Either way it runs until Ctrl-C or SIGTERM.
+     * Unknown options: usage on stderr and exit status 2.
+     */
     public static void main(String[] args) throws InterruptedException {
+        RunOptions options;
+        try {
+            options = RunOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("run-local: " + e.getMessage());
+            System.err.println(RunOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.println(RunOptions.USAGE);
+            return;
+        }
         long t0 = System.nanoTime();
         Settings settings = Settings.fromEnvironment();
-        LocalPipeline pipeline = start(LocalConfig.from(settings), settings);
+        LocalConfig config = LocalConfig.from(settings);
+        LocalPipeline pipeline = start(config, settings);
+        DemoTraffic demo = options.demo()
+                ? DemoTraffic.of(pipeline, config.dataDir(), options.demoDuration(), System.out) : null;
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
+            if (demo != null) {
+                demo.stop();
+            }
+            System.out.println();
             System.out.println("stopping spendstream...");
             pipeline.close();
             stopped.countDown();
         }, "local-pipeline-shutdown"));
         System.out.println(pipeline.summary((System.nanoTime() - t0) / 1_000_000));
+        if (demo != null) {
+            try {
+                demo.run();
+            } catch (InterruptedException e) {
+                // Ctrl-C during the demo: the shutdown hook stops everything.
+            } catch (RuntimeException e) {
+                if (!stopping.get()) {
+                    LOG.warn("the demo failed", e);
+                    System.out.println("The demo failed (" + e.getMessage() + "); the pipeline keeps running."
+                            + " Stop it with Ctrl-C.");
+                }
+            }
+        }
         stopped.await();
     }
 }
