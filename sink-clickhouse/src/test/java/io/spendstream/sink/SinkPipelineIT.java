@@ -216,6 +216,40 @@ class SinkPipelineIT {
         }
     }
 
+    /**
+     * ClickHouse away for two and a half minutes, longer than the backoff cap many times over: the
+     * sink keeps polling (paused), so it stays in its group; it commits nothing while away, and once
+     * ClickHouse is back the whole backlog lands exactly once.
+     */
+    @Test
+    void shouldDrainTheBacklogWithoutLossAfterClickHouseWasAwayForMinutes() throws Exception {
+        TestData data = new TestData(29, 12);
+        FaultyTransport faulty = new FaultyTransport(ch);
+        String db = "away_long_" + id;
+        SinkConfig config = fx.config(db, "g-" + id, Map.of(SinkConfig.RETRY_BACKOFF_MAX, "10s"));
+        try (SinkApp app = fx.start(config, faulty, ClickHouseSink.Hooks.NONE)) {
+            faulty.awayFor(Duration.ofSeconds(150));
+            fx.produce(data);
+            long retriesBefore = -1;
+            for (int minute = 0; minute < 2; minute++) {
+                Thread.sleep(60_000);
+                assertThat(faulty.away()).isTrue();
+                assertThat(app.sink().ready()).isFalse();
+                assertThat(app.sink().state()).isEqualTo(ClickHouseSink.State.RUNNING);
+                assertThat(fx.committed(config.groupId()).values()).as("nothing committed while ClickHouse is away")
+                        .allMatch(o -> o == 0L);
+                assertThat(app.sink().metrics().retries()).as("still retrying").isGreaterThan(retriesBefore);
+                retriesBefore = app.sink().metrics().retries();
+            }
+            fx.awaitDrained(config.groupId(), DRAIN);
+            assertThat(faulty.away()).isFalse();
+            assertThat(app.sink().ready()).isTrue();
+            assertTotalsEqualReference(db, data);
+            assertThat(app.sink().metrics().rowsTotal()).as("every row written once, after all the retries")
+                    .isEqualTo(data.rollups.size() + data.events.size() + data.alerts.size());
+        }
+    }
+
     @Test
     void shouldStopWithAClearErrorOnAFatalSchemaMismatchAndNotCommit() throws Exception {
         TestData data = new TestData(23, 4);
