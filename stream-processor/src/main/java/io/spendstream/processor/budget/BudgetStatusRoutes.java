@@ -68,15 +68,21 @@ public final class BudgetStatusRoutes {
             return;
         }
         if (md.activeHost().equals(self.get())) {
-            ctx.vertx().executeBlocking(() -> readLocal(ks, md.partition(), org, budgetId), false).onComplete(ar -> {
-                if (ar.failed()) {
-                    unavailable(ctx, "budget state is moving: " + ar.cause().getMessage());
-                } else if (ar.result().isEmpty()) {
-                    problem(ctx, 404, "not-found", "Not found", "no budget " + budgetId + " in org " + org, null);
-                } else {
-                    ctx.response().putHeader("Content-Type", "application/json").end(ar.result().get().toString());
-                }
-            });
+            // Answered on the event loop: a status is a handful of point reads and one short prefix scan of
+            // the org's keys in RocksDB behind the record cache (microseconds), and handing it to a worker
+            // thread cost more than the reads under load on two cores (see docs/benchmarks.md).
+            Optional<ObjectNode> answer;
+            try {
+                answer = readLocal(ks, md.partition(), org, budgetId);
+            } catch (IllegalStateException e) {
+                unavailable(ctx, "budget state is moving: " + e.getMessage());
+                return;
+            }
+            if (answer.isEmpty()) {
+                problem(ctx, 404, "not-found", "Not found", "no budget " + budgetId + " in org " + org, null);
+            } else {
+                ctx.response().putHeader("Content-Type", "application/json").end(answer.get().toString());
+            }
         } else if (ctx.request().getHeader(FORWARDED) != null) {
             unavailable(ctx, "the org's state moved while the request was forwarded");
         } else {
