@@ -2,7 +2,6 @@ package io.spendstream.ingest;
 
 import io.spendstream.schema.Budget;
 import io.spendstream.schemas.registry.SchemaRegistry;
-import io.spendstream.schemas.registry.SchemaRegistryException;
 import io.spendstream.schemas.topics.OrgPartitioning;
 import io.spendstream.schemas.topics.TopicSpec;
 import java.time.Duration;
@@ -16,7 +15,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -88,13 +86,13 @@ final class BudgetPublisher implements AutoCloseable {
                 try {
                     producer.send(new ProducerRecord<>(topic.name(), key, value.get()), (md, ex) -> {
                         if (ex != null) {
-                            done.completeExceptionally(unavailable(ex));
+                            done.completeExceptionally(EventPublisher.unavailable(ex, "the budget"));
                         } else {
                             done.complete(md);
                         }
                     });
                 } catch (RuntimeException ex) {
-                    done.completeExceptionally(unavailable(ex));
+                    done.completeExceptionally(EventPublisher.unavailable(ex, "the budget"));
                     replaceProducerIfBroken(ex);
                 }
             });
@@ -104,19 +102,9 @@ final class BudgetPublisher implements AutoCloseable {
         return done;
     }
 
-    private static EventPublisher.UnavailableException unavailable(Throwable ex) {
-        if (ex instanceof SerializationException && ex.getCause() instanceof SchemaRegistryException) {
-            return new EventPublisher.UnavailableException("the schema registry is unavailable", ex);
-        }
-        return new EventPublisher.UnavailableException("Kafka did not acknowledge the budget ("
-                + ex.getClass().getSimpleName() + ")", ex);
-    }
-
     /** As {@link EventPublisher}: a producer that failed fatally refuses further sends, so replace it. */
     private void replaceProducerIfBroken(RuntimeException ex) {
-        if (closed || ex instanceof SerializationException
-                || ex instanceof org.apache.kafka.common.errors.TimeoutException
-                || ex instanceof org.apache.kafka.common.errors.RetriableException) {
+        if (closed || !EventPublisher.breaksProducer(ex)) {
             return;
         }
         LOG.warn("budget producer failed fatally ({}); replacing it", ex.toString());

@@ -204,14 +204,29 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private static UnavailableException unavailable(Throwable ex) {
+        return unavailable(ex, "the events");
+    }
+
+    /** Why a write of {@code what} is not acknowledged, as the 503 says it. */
+    static UnavailableException unavailable(Throwable ex, String what) {
         if (ex instanceof UnavailableException u) {
             return u;
         }
         if (ex instanceof SerializationException && ex.getCause() instanceof SchemaRegistryException) {
             return new UnavailableException("the schema registry is unavailable", ex);
         }
-        return new UnavailableException("Kafka did not acknowledge the events (" + ex.getClass().getSimpleName() + ")",
+        return new UnavailableException("Kafka did not acknowledge " + what + " (" + ex.getClass().getSimpleName() + ")",
                 ex);
+    }
+
+    /**
+     * True when {@code ex} leaves a producer unusable: anything but a timeout, a retriable error or a
+     * serialisation failure (those fail one send; the producer goes on).
+     */
+    static boolean breaksProducer(RuntimeException ex) {
+        return !(ex instanceof SerializationException
+                || ex instanceof org.apache.kafka.common.errors.TimeoutException
+                || ex instanceof org.apache.kafka.common.errors.RetriableException);
     }
 
     /**
@@ -219,9 +234,7 @@ public final class EventPublisher implements AutoCloseable {
      * shutdown) the producer refuses further sends: replace it. Runs on the sender thread.
      */
     private void replaceProducerIfBroken(RuntimeException ex) {
-        if (closed || ex instanceof SerializationException
-                || ex instanceof org.apache.kafka.common.errors.TimeoutException
-                || ex instanceof org.apache.kafka.common.errors.RetriableException) {
+        if (closed || !breaksProducer(ex)) {
             return;
         }
         LOG.warn("producer failed fatally ({}); replacing it", ex.toString());

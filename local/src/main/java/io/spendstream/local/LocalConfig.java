@@ -1,6 +1,7 @@
 package io.spendstream.local;
 
 import io.spendstream.config.Settings;
+import io.spendstream.embedded.LoopbackPorts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,21 @@ public record LocalConfig(Path dataDir, int httpPort, int kafkaPort, int kafkaCo
                 s.integer(PROCESSOR_PORT, 8083, 1, 65535),
                 s.integer(SINK_PORT, 8084, 1, 65535),
                 s.integer(PARTITIONS, 3, 1, 1000));
+    }
+
+    /**
+     * The settings that put a local pipeline's data in {@code dataDir} and every port of it on a free
+     * loopback port: for tests and benchmarks that run next to other pipelines.
+     */
+    public static Map<String, String> onFreePorts(Path dataDir) {
+        int[] ports = LoopbackPorts.freePorts(6);
+        return Map.of(DATA_DIR, dataDir.toString(),
+                HTTP_PORT, Integer.toString(ports[0]),
+                KAFKA_PORT, Integer.toString(ports[1]),
+                KAFKA_CONTROLLER_PORT, Integer.toString(ports[2]),
+                REGISTRY_PORT, Integer.toString(ports[3]),
+                PROCESSOR_PORT, Integer.toString(ports[4]),
+                SINK_PORT, Integer.toString(ports[5]));
     }
 
     public static List<String> keys() {

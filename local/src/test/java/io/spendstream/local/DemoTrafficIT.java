@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spendstream.config.Settings;
-import io.spendstream.embedded.LoopbackPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -54,15 +53,7 @@ class DemoTrafficIT {
 
     @Test
     void shouldSendTrafficFireAlertsForEveryOrgAndPrintSpendThatMatchesTheQueryApi() throws Exception {
-        int[] ports = LoopbackPorts.freePorts(6);
-        Settings settings = Settings.of(Map.of(
-                LocalConfig.DATA_DIR, dataDir.toString(),
-                LocalConfig.KAFKA_PORT, Integer.toString(ports[0]),
-                LocalConfig.KAFKA_CONTROLLER_PORT, Integer.toString(ports[1]),
-                LocalConfig.REGISTRY_PORT, Integer.toString(ports[2]),
-                LocalConfig.PROCESSOR_PORT, Integer.toString(ports[3]),
-                LocalConfig.HTTP_PORT, Integer.toString(ports[4]),
-                LocalConfig.SINK_PORT, Integer.toString(ports[5])));
+        Settings settings = Settings.of(LocalConfig.onFreePorts(dataDir));
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new Tee(printed, System.out), true, StandardCharsets.UTF_8);
         try (LocalPipeline p = LocalPipeline.start(LocalConfig.from(settings), settings)) {

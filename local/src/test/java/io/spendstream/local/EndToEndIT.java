@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spendstream.config.Settings;
-import io.spendstream.embedded.LoopbackPorts;
+import io.spendstream.ingest.IngestConfig;
 import io.spendstream.schema.BudgetAlert;
 import io.spendstream.schemas.money.Usd;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
@@ -70,16 +70,7 @@ class EndToEndIT {
              List<Integer> thresholds, Instant createdAt) {}
 
     private Settings settings() {
-        int[] ports = LoopbackPorts.freePorts(6);
-        return Settings.of(Map.of(
-                LocalConfig.DATA_DIR, dataDir.toString(),
-                LocalConfig.KAFKA_PORT, Integer.toString(ports[0]),
-                LocalConfig.KAFKA_CONTROLLER_PORT, Integer.toString(ports[1]),
-                LocalConfig.REGISTRY_PORT, Integer.toString(ports[2]),
-                LocalConfig.PROCESSOR_PORT, Integer.toString(ports[3]),
-                LocalConfig.HTTP_PORT, Integer.toString(ports[4]),
-                LocalConfig.SINK_PORT, Integer.toString(ports[5]),
-                "SPENDSTREAM_INGEST_RATE_LIMIT_EVENTS_PER_SECOND", "0"));
+        return Settings.of(LocalConfig.onFreePorts(dataDir)).with(Map.of(IngestConfig.RATE, "0")); // no rate limit
     }
 
     @Test

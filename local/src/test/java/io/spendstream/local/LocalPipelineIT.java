@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.spendstream.config.Settings;
-import io.spendstream.embedded.LoopbackPorts;
 import io.spendstream.schema.CallStatus;
 import io.spendstream.schema.UsageEvent;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
@@ -36,15 +35,7 @@ class LocalPipelineIT {
     Path dataDir;
 
     private Settings settings() {
-        int[] ports = LoopbackPorts.freePorts(6);
-        return Settings.of(Map.of(
-                LocalConfig.DATA_DIR, dataDir.toString(),
-                LocalConfig.KAFKA_PORT, Integer.toString(ports[0]),
-                LocalConfig.KAFKA_CONTROLLER_PORT, Integer.toString(ports[1]),
-                LocalConfig.REGISTRY_PORT, Integer.toString(ports[2]),
-                LocalConfig.PROCESSOR_PORT, Integer.toString(ports[3]),
-                LocalConfig.HTTP_PORT, Integer.toString(ports[4]),
-                LocalConfig.SINK_PORT, Integer.toString(ports[5])));
+        return Settings.of(LocalConfig.onFreePorts(dataDir));
     }
 
     @Test

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spendstream.chdb.Chdb;
 import io.spendstream.config.Settings;
-import io.spendstream.embedded.LoopbackPorts;
 import io.spendstream.embedded.ProcessRss;
 import io.spendstream.ingest.IngestConfig;
 import io.spendstream.local.LocalConfig;
@@ -157,15 +156,8 @@ public final class PipelineBenchmark {
                 freshInterval.toMillis(), statusRate > 0 ? String.format("%.0f/s per endpoint", statusRate)
                         : "back to back", dir);
 
-        int[] ports = LoopbackPorts.freePorts(6);
         Map<String, String> values = new HashMap<>(System.getenv());
-        values.put(LocalConfig.DATA_DIR, dir.resolve("data").toString());
-        values.put(LocalConfig.HTTP_PORT, Integer.toString(ports[0]));
-        values.put(LocalConfig.KAFKA_PORT, Integer.toString(ports[1]));
-        values.put(LocalConfig.KAFKA_CONTROLLER_PORT, Integer.toString(ports[2]));
-        values.put(LocalConfig.REGISTRY_PORT, Integer.toString(ports[3]));
-        values.put(LocalConfig.PROCESSOR_PORT, Integer.toString(ports[4]));
-        values.put(LocalConfig.SINK_PORT, Integer.toString(ports[5]));
+        values.putAll(LocalConfig.onFreePorts(dir.resolve("data")));
         values.remove(IngestConfig.ADMIN_TOKEN); // LocalPipeline makes one; ingest-api reaches the processor by itself
         Settings settings = Settings.of(values);
         LocalConfig config = LocalConfig.from(settings);
