@@ -68,16 +68,37 @@ public final class SchemaRegistryClient implements SchemaRegistry {
      */
     @Override
     public int register(String subject, Schema schema) {
-        return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), k -> {
-            JsonNode body = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema), subject);
-            int id = body.path("id").asInt(-1);
-            if (id < 0) {
-                throw new SchemaRegistryException("registry answered without an id for subject " + subject + ": " + body,
-                        200, 0, null);
+        return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), k -> registerNow(subject, schema));
+    }
+
+    /**
+     * Apicurio answers 409 "already exists" to the loser of two concurrent first registrations of a
+     * subject (two stream threads or two instances writing a new topic's first record at once). That
+     * is a race, not an incompatibility: by then the schema is there, so it is looked up (or
+     * registered again) instead of failing the record.
+     */
+    private int registerNow(String subject, Schema schema) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                JsonNode body = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema), subject);
+                int id = body.path("id").asInt(-1);
+                if (id < 0) {
+                    throw new SchemaRegistryException("registry answered without an id for subject " + subject + ": "
+                            + body, 200, 0, null);
+                }
+                schemasById.putIfAbsent(id, schema);
+                return id;
+            } catch (IncompatibleSchemaException e) {
+                if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("already exists")) {
+                    throw e;
+                }
+                try {
+                    return lookupNow(subject, schema);
+                } catch (SchemaNotRegisteredException notYet) {
+                    // the other writer's version is not visible yet: register again
+                }
             }
-            schemasById.putIfAbsent(id, schema);
-            return id;
-        });
+        }
     }
 
     /**
@@ -87,12 +108,14 @@ public final class SchemaRegistryClient implements SchemaRegistry {
      */
     @Override
     public int lookup(String subject, Schema schema) {
-        return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), k -> {
-            JsonNode body = send("POST", "/subjects/" + encode(subject), schemaBody(schema), subject);
-            int id = body.path("id").asInt(-1);
-            schemasById.putIfAbsent(id, schema);
-            return id;
-        });
+        return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), k -> lookupNow(subject, schema));
+    }
+
+    private int lookupNow(String subject, Schema schema) {
+        JsonNode body = send("POST", "/subjects/" + encode(subject), schemaBody(schema), subject);
+        int id = body.path("id").asInt(-1);
+        schemasById.putIfAbsent(id, schema);
+        return id;
     }
 
     /**

@@ -217,6 +217,37 @@ class AvroSerdeIT {
         }
     }
 
+    /**
+     * Several instances writing a new topic's first records at once register the same schema under the
+     * same new subject concurrently; Apicurio answers the losers 409 "already exists". Every writer must
+     * get the one id, never an "incompatible" error (which would dead-letter a good record).
+     */
+    @Test
+    void shouldGiveEveryConcurrentFirstRegistrationOfASubjectTheSameId() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String subject = uniqueTopic("avro-race") + "-value";
+            int writers = 8;
+            var start = new java.util.concurrent.CountDownLatch(1);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(writers)) {
+                List<java.util.concurrent.Future<Integer>> ids = new java.util.ArrayList<>();
+                for (int i = 0; i < writers; i++) {
+                    var client = newClient();
+                    ids.add(pool.submit(() -> {
+                        start.await();
+                        return client.register(subject, UsageEvent.getClassSchema());
+                    }));
+                }
+                start.countDown();
+                java.util.Set<Integer> distinct = new java.util.HashSet<>();
+                for (var f : ids) {
+                    distinct.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+                assertThat(distinct).as("round " + round).hasSize(1);
+                assertThat(latestId(subject)).isEqualTo(distinct.iterator().next());
+            }
+        }
+    }
+
     @Test
     void shouldGiveTheSameIdForTheSameSchemaUnderTwoSubjects() {
         String a = uniqueTopic("avro-same-id-a") + "-value";
