@@ -21,28 +21,30 @@ public record LocalConfig(Path dataDir, int httpPort, int kafkaPort, int kafkaCo
     public static LocalConfig from(Settings s) {
         return new LocalConfig(
                 s.path(DATA_DIR, Path.of("data")).toAbsolutePath().normalize(),
-                s.integer(HTTP_PORT, 8080, 1, 65535),
+                s.integer(HTTP_PORT, 8080, 0, 65535),
                 s.integer(KAFKA_PORT, 9092, 1, 65535),
                 s.integer(KAFKA_CONTROLLER_PORT, 9093, 1, 65535),
                 s.integer(REGISTRY_PORT, 8081, 1, 65535),
-                s.integer(PROCESSOR_PORT, 8083, 1, 65535),
-                s.integer(SINK_PORT, 8084, 1, 65535),
+                s.integer(PROCESSOR_PORT, 8083, 0, 65535),
+                s.integer(SINK_PORT, 8084, 0, 65535),
                 s.integer(PARTITIONS, 3, 1, 1000));
     }
 
     /**
      * The settings that put a local pipeline's data in {@code dataDir} and every port of it on a free
-     * loopback port: for tests and benchmarks that run next to other pipelines.
+     * loopback port: for tests and benchmarks that run next to other pipelines. The HTTP ports are 0,
+     * chosen by the services as they bind (the pipeline wires them from the bound ports), so they cannot
+     * be taken between choosing and binding; the broker and the registry need theirs up front.
      */
     public static Map<String, String> onFreePorts(Path dataDir) {
-        int[] ports = LoopbackPorts.freePorts(6);
+        int[] ports = LoopbackPorts.freePorts(3);
         return Map.of(DATA_DIR, dataDir.toString(),
-                HTTP_PORT, Integer.toString(ports[0]),
-                KAFKA_PORT, Integer.toString(ports[1]),
-                KAFKA_CONTROLLER_PORT, Integer.toString(ports[2]),
-                REGISTRY_PORT, Integer.toString(ports[3]),
-                PROCESSOR_PORT, Integer.toString(ports[4]),
-                SINK_PORT, Integer.toString(ports[5]));
+                HTTP_PORT, "0",
+                KAFKA_PORT, Integer.toString(ports[0]),
+                KAFKA_CONTROLLER_PORT, Integer.toString(ports[1]),
+                REGISTRY_PORT, Integer.toString(ports[2]),
+                PROCESSOR_PORT, "0",
+                SINK_PORT, "0");
     }
 
     public static List<String> keys() {
