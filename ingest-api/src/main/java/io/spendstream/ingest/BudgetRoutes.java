@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * The budget API of an org under its API key ({@code Authorization: Bearer <api key>}; the org is always
@@ -37,10 +36,10 @@ final class BudgetRoutes {
     private final IngestConfig config;
     private final Authenticator authenticator;
     private final BudgetTable table;
-    private final BudgetPublisher publisher;
+    private final EventPublisher publisher;
     private final BudgetStatusProxy status;
 
-    BudgetRoutes(IngestConfig config, Authenticator authenticator, BudgetTable table, BudgetPublisher publisher,
+    BudgetRoutes(IngestConfig config, Authenticator authenticator, BudgetTable table, EventPublisher publisher,
                  BudgetStatusProxy status) {
         this.config = config;
         this.authenticator = authenticator;
@@ -113,8 +112,8 @@ final class BudgetRoutes {
         }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Budget budget = request.toBudget(orgId, budgetId, existing.map(Budget::getCreatedAt).orElse(now), now);
-        respondAfter(ctx, publisher.put(budget), md -> {
-            table.apply(budget, md.offset());
+        respondAfter(ctx, publisher.write(budget), offset -> {
+            table.apply(budget, offset);
             if (existing.isPresent()) {
                 sendJson(ctx, 200, json(budget));
             } else if (open(ctx)) {
@@ -134,8 +133,8 @@ final class BudgetRoutes {
             notFound(ctx, budgetId);
             return;
         }
-        respondAfter(ctx, publisher.delete(orgId, budgetId), md -> {
-            table.remove(orgId, budgetId, md.offset());
+        respondAfter(ctx, publisher.deleteBudget(orgId, budgetId), offset -> {
+            table.remove(orgId, budgetId, offset);
             if (open(ctx)) {
                 ctx.response().setStatusCode(204).end();
             }
@@ -170,16 +169,15 @@ final class BudgetRoutes {
     }
 
     /** Answers once the write is acknowledged, on the request's event loop; 503 when it is not. */
-    private void respondAfter(RoutingContext ctx, CompletableFuture<RecordMetadata> write,
-                              Consumer<RecordMetadata> onSuccess) {
+    private void respondAfter(RoutingContext ctx, CompletableFuture<Long> write, Consumer<Long> onSuccess) {
         Context context = Vertx.currentContext();
-        write.whenComplete((md, failure) -> context.runOnContext(x -> {
+        write.whenComplete((offset, failure) -> context.runOnContext(x -> {
             if (failure != null) {
                 Problem.of(ProblemType.UNAVAILABLE, failure.getMessage() + "; the change may not have been made,"
                         + " retry the request (PUT and DELETE are idempotent)")
                         .retryAfter(config.retryAfterSeconds()).send(ctx);
             } else {
-                onSuccess.accept(md); // applies the write to the table even when the client has gone
+                onSuccess.accept(offset); // applies the write to the table even when the client has gone
             }
         }));
     }

@@ -1,10 +1,12 @@
 package io.spendstream.ingest;
 
 import io.spendstream.schema.ApiKey;
+import io.spendstream.schema.Budget;
 import io.spendstream.schema.Org;
 import io.spendstream.schema.UsageEvent;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.registry.SchemaRegistryException;
+import io.spendstream.schemas.topics.OrgPartitioning;
 import io.spendstream.schemas.topics.TopicSpec;
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Produces usage events and table records (orgs, API keys) to Kafka with one idempotent producer
- * (acks=all), and bounds the events in flight across requests.
+ * Produces usage events and table records (orgs, API keys, budgets) to Kafka with one idempotent producer
+ * (acks=all), and bounds the events in flight across requests. Budgets go to their org's partition
+ * ({@link OrgPartitioning#partitionOf}), so the stream processor reads them in the task of the org's events.
  *
  * <p>Serialisation (which may call the schema registry once per schema) and {@code send} (which may
  * block up to max.block.ms on metadata or a full buffer) run on a dedicated sender thread, never on
@@ -49,9 +52,11 @@ public final class EventPublisher implements AutoCloseable {
     private final TopicSpec<String, UsageEvent> eventsTopic;
     private final TopicSpec<String, ApiKey> keysTopic;
     private final TopicSpec<String, Org> orgsTopic;
+    private final TopicSpec<String, Budget> budgetsTopic;
     private final Serializer<UsageEvent> eventSerializer;
     private final Serializer<ApiKey> keySerializer;
     private final Serializer<Org> orgSerializer;
+    private final Serializer<Budget> budgetSerializer;
     private final IngestMetrics metrics;
     private final ExecutorService sender;
     private final AtomicLong inFlight = new AtomicLong();
@@ -61,14 +66,16 @@ public final class EventPublisher implements AutoCloseable {
 
     public EventPublisher(IngestConfig config, SchemaRegistry registry, TopicSpec<String, UsageEvent> eventsTopic,
                           TopicSpec<String, ApiKey> keysTopic, TopicSpec<String, Org> orgsTopic,
-                          IngestMetrics metrics) {
+                          TopicSpec<String, Budget> budgetsTopic, IngestMetrics metrics) {
         this.config = config;
         this.eventsTopic = eventsTopic;
         this.keysTopic = keysTopic;
         this.orgsTopic = orgsTopic;
+        this.budgetsTopic = budgetsTopic;
         this.eventSerializer = eventsTopic.valueSerde(registry).serializer();
         this.keySerializer = keysTopic.valueSerde(registry).serializer();
         this.orgSerializer = orgsTopic.valueSerde(registry).serializer();
+        this.budgetSerializer = budgetsTopic.valueSerde(registry).serializer();
         this.metrics = metrics;
         this.maxInFlight = config.maxInFlightEvents();
         this.sender = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("ingest-producer-send")
@@ -172,28 +179,50 @@ public final class EventPublisher implements AutoCloseable {
 
     /** Writes an org record and completes with its offset once acknowledged. */
     public CompletableFuture<Long> write(Org org) {
-        return writeTable(orgsTopic.name(), org.getOrgId(), () -> orgSerializer.serialize(orgsTopic.name(), org));
+        return writeTable(orgsTopic.name(), org.getOrgId(), null, () -> orgSerializer.serialize(orgsTopic.name(), org));
     }
 
     /** Writes an API key record and completes with its offset once acknowledged. */
     public CompletableFuture<Long> write(ApiKey key) {
-        return writeTable(keysTopic.name(), key.getKeyId(), () -> keySerializer.serialize(keysTopic.name(), key));
+        return writeTable(keysTopic.name(), key.getKeyId(), null, () -> keySerializer.serialize(keysTopic.name(), key));
     }
 
-    private CompletableFuture<Long> writeTable(String topic, String key, java.util.function.Supplier<byte[]> value) {
+    /**
+     * Writes a budget (key {@code org_id|budget_id}) in the partition of its org's usage events, where the
+     * stream processor evaluates it ({@link OrgPartitioning}), and completes with its offset once acknowledged.
+     */
+    public CompletableFuture<Long> write(Budget budget) {
+        return writeTable(budgetsTopic.name(), OrgPartitioning.budgetKey(budget.getOrgId(), budget.getBudgetId()),
+                budget.getOrgId(), () -> budgetSerializer.serialize(budgetsTopic.name(), budget));
+    }
+
+    /** Writes the tombstone of a budget, as {@link #write(Budget)}. */
+    public CompletableFuture<Long> deleteBudget(String orgId, String budgetId) {
+        return writeTable(budgetsTopic.name(), OrgPartitioning.budgetKey(orgId, budgetId), orgId, () -> null);
+    }
+
+    /**
+     * @param partitionOrg when set, the record goes to this org's partition (as the default partitioner
+     *                     places a record keyed by the org); otherwise the default partitioner hashes the key
+     */
+    private CompletableFuture<Long> writeTable(String topic, String key, String partitionOrg,
+                                               java.util.function.Supplier<byte[]> value) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         try {
             sender.execute(() -> {
                 try {
-                    producer.send(new ProducerRecord<>(topic, key, value.get()), (RecordMetadata md, Exception ex) -> {
-                        if (ex != null) {
-                            done.completeExceptionally(unavailable(ex));
-                        } else {
-                            done.complete(md.offset());
-                        }
-                    });
+                    Integer partition = partitionOrg == null ? null
+                            : OrgPartitioning.partitionOf(partitionOrg, producer.partitionsFor(topic).size());
+                    producer.send(new ProducerRecord<>(topic, partition, key, value.get()),
+                            (RecordMetadata md, Exception ex) -> {
+                                if (ex != null) {
+                                    done.completeExceptionally(unavailable(ex, "the write"));
+                                } else {
+                                    done.complete(md.offset());
+                                }
+                            });
                 } catch (RuntimeException ex) {
-                    done.completeExceptionally(unavailable(ex));
+                    done.completeExceptionally(unavailable(ex, "the write"));
                     replaceProducerIfBroken(ex);
                 }
             });
@@ -207,8 +236,7 @@ public final class EventPublisher implements AutoCloseable {
         return unavailable(ex, "the events");
     }
 
-    /** Why a write of {@code what} is not acknowledged, as the 503 says it. */
-    static UnavailableException unavailable(Throwable ex, String what) {
+    private static UnavailableException unavailable(Throwable ex, String what) {
         if (ex instanceof UnavailableException u) {
             return u;
         }
@@ -220,21 +248,13 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     /**
-     * True when {@code ex} leaves a producer unusable: anything but a timeout, a retriable error or a
-     * serialisation failure (those fail one send; the producer goes on).
-     */
-    static boolean breaksProducer(RuntimeException ex) {
-        return !(ex instanceof SerializationException
-                || ex instanceof org.apache.kafka.common.errors.TimeoutException
-                || ex instanceof org.apache.kafka.common.errors.RetriableException);
-    }
-
-    /**
      * After a fatal producer error (anything but a timeout, a serialisation failure or a closed producer at
      * shutdown) the producer refuses further sends: replace it. Runs on the sender thread.
      */
     private void replaceProducerIfBroken(RuntimeException ex) {
-        if (closed || !breaksProducer(ex)) {
+        if (closed || ex instanceof SerializationException
+                || ex instanceof org.apache.kafka.common.errors.TimeoutException
+                || ex instanceof org.apache.kafka.common.errors.RetriableException) {
             return;
         }
         LOG.warn("producer failed fatally ({}); replacing it", ex.toString());

@@ -80,7 +80,6 @@ public final class IngestApi implements AutoCloseable {
     private final EventParser parser;
     private final AdminRoutes admin;
     private final BudgetTable budgetTable;
-    private final BudgetPublisher budgetPublisher;
     private final BudgetRoutes budgets;
     private final SpendQueryRoutes queries;
     private final Admin kafkaAdmin;
@@ -108,21 +107,20 @@ public final class IngestApi implements AutoCloseable {
         TopicSpec<String, Org> orgs = Topics.ORGS.withName(config.orgsTopic());
         TopicSpec<String, Budget> budgetsTopic = Topics.BUDGETS.withName(config.budgetsTopic());
         this.keyTable = new KeyTable(config.bootstrapServers(), registry, keys, orgs);
-        this.publisher = new EventPublisher(config, registry, events, keys, orgs, metrics);
+        this.publisher = new EventPublisher(config, registry, events, keys, orgs, budgetsTopic, metrics);
         this.authenticator = new Authenticator(keyTable);
         this.rateLimiter = new RateLimiter(config.rateLimitEventsPerSecond(), config.rateLimitBurst());
         keyTable.onRevocation(k -> rateLimiter.forget(k.getKeyId()));
         this.parser = new EventParser(config.maxEventsPerRequest(), config.maxFuture(), config.maxBodyBytes());
         this.admin = new AdminRoutes(config, keyTable, publisher);
         this.budgetTable = new BudgetTable(config.bootstrapServers(), registry, budgetsTopic);
-        this.budgetPublisher = new BudgetPublisher(config, registry, budgetsTopic);
         this.kafkaAdmin = Admin.create(adminProperties(config));
         this.checks = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ingest-health")
                 .daemon(true).unstarted(r));
         this.openApi = loadOpenApi();
         int loops = Math.max(2, config.eventLoops());
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setWorkerPoolSize(4));
-        this.budgets = new BudgetRoutes(config, authenticator, budgetTable, budgetPublisher,
+        this.budgets = new BudgetRoutes(config, authenticator, budgetTable, publisher,
                 new BudgetStatusProxy(vertx, config.processorBaseUrl(), config.processorTimeout(),
                         config.retryAfterSeconds()));
         this.queries = new SpendQueryRoutes(authenticator.handler(), new UpstreamProxy(vertx, "spend-queries",
@@ -669,7 +667,6 @@ public final class IngestApi implements AutoCloseable {
         }
         servers.clear();
         publisher.close(Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime())));
-        budgetPublisher.close(Duration.ofSeconds(1));
         keyTable.close();
         budgetTable.close();
         checks.shutdownNow();

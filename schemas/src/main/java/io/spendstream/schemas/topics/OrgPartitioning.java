@@ -10,8 +10,9 @@ import org.apache.kafka.common.utils.Utils;
  * Every topic the stream processor reads is partitioned by org, so one org's events, budgets and
  * state live in one task. Topics keyed by org_id get that from Kafka's default partitioner. The
  * compacted budgets topic needs a longer key for compaction ({@code org_id|budget_id}), so its
- * producers use {@link #PARTITIONER} ({@code partitioner.class}), which hashes only the org_id part,
- * exactly as the default partitioner hashes a key equal to the org_id.
+ * producers put each record in {@link #partitionOf} its org (ingest-api sets the partition explicitly;
+ * other producers can set {@link #PARTITIONER} as {@code partitioner.class}), which hashes only the org_id
+ * part, exactly as the default partitioner hashes a key equal to the org_id.
  */
 public final class OrgPartitioning implements Partitioner {
     /** The producer setting value: {@code props.put(PARTITIONER_CLASS_CONFIG, OrgPartitioning.PARTITIONER)}. */
