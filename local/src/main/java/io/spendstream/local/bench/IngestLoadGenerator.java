@@ -247,34 +247,17 @@ public final class IngestLoadGenerator {
     /** Request bodies of realistic events (varied features, models, token counts, costs, tags, metadata). */
     static List<byte[]> bodies(int batch, int count) {
         Random r = new Random(7);
-        String[] features = {"support-chat", "search-summarize", "code-review", "email-draft", "doc-qa", "agent-planner",
-                "translation", "classification", "extraction", "autocomplete"};
-        String[][] models = {{"openai", "gpt-4o-2024-08-06"}, {"openai", "gpt-4o-mini"}, {"anthropic", "claude-sonnet-4-5"},
-                {"anthropic", "claude-haiku-4-5"}, {"google", "gemini-2.5-flash"}, {"mistral", "mistral-large-latest"}};
         List<byte[]> out = new ArrayList<>();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         for (int b = 0; b < count; b++) {
             StringBuilder sb = new StringBuilder(batch * 420).append('[');
             for (int i = 0; i < batch; i++) {
-                String[] m = models[r.nextInt(models.length)];
-                int in = 200 + r.nextInt(8000);
-                int outTok = 20 + r.nextInt(1500);
                 if (i > 0) {
                     sb.append(',');
                 }
                 sb.append("{\"event_id\":\"").append(UUID.randomUUID())
-                        .append("\",\"timestamp\":\"").append(now.minusMillis(r.nextInt(60_000)))
-                        .append("\",\"feature\":\"").append(features[r.nextInt(features.length)])
-                        .append("\",\"provider\":\"").append(m[0]).append("\",\"model\":\"").append(m[1])
-                        .append("\",\"input_tokens\":").append(in).append(",\"output_tokens\":").append(outTok)
-                        .append(",\"cached_input_tokens\":").append(r.nextInt(3) == 0 ? r.nextInt(in) : 0)
-                        .append(",\"latency_ms\":").append(150 + r.nextInt(5000))
-                        .append(",\"status\":\"").append(r.nextInt(50) == 0 ? "error" : "ok")
-                        .append("\",\"user_id\":\"user-").append(r.nextInt(100_000))
-                        .append("\",\"session_id\":\"sess-").append(Long.toHexString(r.nextLong()))
-                        .append("\",\"tags\":{\"env\":\"prod\",\"team\":\"team-").append(r.nextInt(20))
-                        .append("\"},\"metadata\":{\"region\":\"eu-west-1\",\"retries\":").append(r.nextInt(3))
-                        .append('}');
+                        .append("\",\"timestamp\":\"").append(now.minusMillis(r.nextInt(60_000)));
+                BenchEvents.appendFields(sb, r);
                 if (r.nextInt(4) == 0) {
                     sb.append(",\"cost_usd\":\"0.").append(String.format("%06d", r.nextInt(1_000_000))).append('"');
                 }

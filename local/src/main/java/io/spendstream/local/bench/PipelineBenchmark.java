@@ -1101,11 +1101,6 @@ public final class PipelineBenchmark {
 
         Bodies(int batch, int count) {
             Random r = new Random(7);
-            String[] features = {"support-chat", "search-summarize", "code-review", "email-draft", "doc-qa",
-                "agent-planner", "translation", "classification", "extraction", "autocomplete"};
-            String[][] models = {{"openai", "gpt-4o-2024-08-06"}, {"openai", "gpt-4o-mini"},
-                {"anthropic", "claude-sonnet-4-5"}, {"anthropic", "claude-haiku-4-5"}, {"google", "gemini-2.5-flash"},
-                {"mistral", "mistral-large-latest"}};
             String idSlot = ID_PREFIX + "0".repeat(ID_HEX);
             String tsSlot = TS.format(Instant.EPOCH);
             for (int b = 0; b < count; b++) {
@@ -1113,9 +1108,6 @@ public final class PipelineBenchmark {
                 int[] ids = new int[batch];
                 int[] tss = new int[batch];
                 for (int i = 0; i < batch; i++) {
-                    String[] m = models[r.nextInt(models.length)];
-                    int in = 200 + r.nextInt(8000);
-                    int outTok = 20 + r.nextInt(1500);
                     if (i > 0) {
                         sb.append(',');
                     }
@@ -1123,18 +1115,7 @@ public final class PipelineBenchmark {
                     ids[i] = sb.length();
                     sb.append(idSlot).append("\",\"timestamp\":\"");
                     tss[i] = sb.length();
-                    sb.append(tsSlot)
-                            .append("\",\"feature\":\"").append(features[r.nextInt(features.length)])
-                            .append("\",\"provider\":\"").append(m[0]).append("\",\"model\":\"").append(m[1])
-                            .append("\",\"input_tokens\":").append(in).append(",\"output_tokens\":").append(outTok)
-                            .append(",\"cached_input_tokens\":").append(r.nextInt(3) == 0 ? r.nextInt(in) : 0)
-                            .append(",\"latency_ms\":").append(150 + r.nextInt(5000))
-                            .append(",\"status\":\"").append(r.nextInt(50) == 0 ? "error" : "ok")
-                            .append("\",\"user_id\":\"user-").append(r.nextInt(100_000))
-                            .append("\",\"session_id\":\"sess-").append(Long.toHexString(r.nextLong()))
-                            .append("\",\"tags\":{\"env\":\"prod\",\"team\":\"team-").append(r.nextInt(20))
-                            .append("\"},\"metadata\":{\"region\":\"eu-west-1\",\"retries\":").append(r.nextInt(3))
-                            .append("},\"cost_usd\":\"0\"}");
+                    BenchEvents.appendFields(sb.append(tsSlot), r).append(",\"cost_usd\":\"0\"}");
                 }
                 templates.add(sb.append(']').toString().getBytes(StandardCharsets.US_ASCII));
                 idOffsets.add(ids);
