@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spendstream.config.Settings;
+import io.spendstream.embedded.TopicContents;
 import io.spendstream.ingest.IngestConfig;
 import io.spendstream.schema.BudgetAlert;
 import io.spendstream.schemas.money.Usd;
@@ -32,15 +33,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -428,21 +424,7 @@ class EndToEndIT {
     }
 
     private List<BudgetAlert> drainAlerts(SchemaRegistryClient registry) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.kafka().bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<BudgetAlert> out = new ArrayList<>();
-        try (var c = new KafkaConsumer<>(p, new StringDeserializer(),
-                Topics.BUDGET_ALERTS.valueSerde(registry).deserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.BUDGET_ALERTS.name()).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            var end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                c.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-            }
-        }
-        return out;
+        return TopicContents.committed(pipeline.kafka().bootstrapServers(), Topics.BUDGET_ALERTS.name(),
+                Topics.BUDGET_ALERTS.valueSerde(registry).deserializer());
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spendstream.config.Settings;
 import io.spendstream.embedded.EmbeddedSchemaRegistry;
 import io.spendstream.embedded.KafkaTestCluster;
+import io.spendstream.embedded.TopicContents;
 import io.spendstream.processor.budget.BudgetTopology;
 import io.spendstream.schema.Budget;
 import io.spendstream.schema.BudgetAlert;
@@ -44,12 +45,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -256,10 +254,10 @@ class BudgetIT {
 
         Deserializer<BudgetAlert> alertSerde = AvroSerde.specific(BudgetAlert.class, CLIENT, false);
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                assertThat(drain(prefix + "budget-alerts", alertSerde).stream().map(BudgetIT::alertKey).toList())
+                assertThat(committed(prefix + "budget-alerts", alertSerde).stream().map(BudgetIT::alertKey).toList())
                         .containsExactlyInAnyOrderElementsOf(expected));
         Thread.sleep(2_000); // nothing more arrives
-        List<BudgetAlert> alerts = drain(prefix + "budget-alerts", alertSerde);
+        List<BudgetAlert> alerts = committed(prefix + "budget-alerts", alertSerde);
         assertThat(alerts.stream().map(BudgetIT::alertKey).toList()).containsExactlyInAnyOrderElementsOf(expected);
         for (BudgetAlert a : alerts) {
             long total = spend.get(a.getOrgId() + "|" + a.getBudgetId() + "|" + a.getPeriodStart());
@@ -269,7 +267,7 @@ class BudgetIT {
                             .divide(java.math.BigDecimal.valueOf(100), java.math.RoundingMode.CEILING).longValueExact());
             assertThat(a.getTriggerEventId()).isNotNull();
         }
-        List<String> json = drain(prefix + "budget-alerts-json", new StringDeserializer());
+        List<String> json = committed(prefix + "budget-alerts-json", new StringDeserializer());
         Set<String> jsonIds = new HashSet<>();
         for (String j : json) {
             jsonIds.add(JSON.readTree(j).get("alert_id").asText());
@@ -375,6 +373,10 @@ class BudgetIT {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private static <V> List<V> committed(String topic, Deserializer<V> values) {
+        return TopicContents.committed(KAFKA.bootstrapServers(), topic, values);
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static KafkaProducer<String, Object> producer() {
         Properties p = new Properties();
@@ -394,21 +396,4 @@ class BudgetIT {
         producer.flush();
     }
 
-    private static <V> List<V> drain(String topic, Deserializer<V> values) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
-            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-                    .map(pi -> new TopicPartition(topic, pi.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            var end = c.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                c.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-            }
-        }
-        return out;
-    }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.spendstream.config.Settings;
 import io.spendstream.embedded.EmbeddedSchemaRegistry;
 import io.spendstream.embedded.KafkaTestCluster;
+import io.spendstream.embedded.TopicContents;
 import io.spendstream.processor.pricing.Prices;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schema.PricedUsageEvent;
@@ -160,7 +161,7 @@ class StreamProcessorIT {
             List<PricedUsageEvent> priced = new ArrayList<>();
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 priced.clear();
-                priced.addAll(drain(t.pricedEvents().name(), pricedDeserializer()));
+                priced.addAll(TopicContents.committed(KAFKA.bootstrapServers(), t.pricedEvents().name(), pricedDeserializer()));
                 assertThat(priced).hasSizeGreaterThanOrEqualTo(EVENTS);
             });
             assertThat(priced).hasSize(EVENTS);
@@ -242,7 +243,8 @@ class StreamProcessorIT {
             assertThat(header(r, "__streams.errors.offset")).isEqualTo("0");
             assertThat(header(r, "__streams.errors.message")).contains("magic byte");
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> drain(config.topology().pricedEvents().name(), pricedDeserializer()).size() == 1);
+                    .until(() -> TopicContents.committed(KAFKA.bootstrapServers(), config.topology().pricedEvents().name(),
+                            pricedDeserializer()).size() == 1);
 
             // The ops port: readiness, and Kafka Streams' metrics next to the pipeline's own.
             var http = java.net.http.HttpClient.newHttpClient();
@@ -288,22 +290,6 @@ class StreamProcessorIT {
 
     private static <V> KafkaConsumer<String, V> consumer(Deserializer<V> values) {
         return new KafkaConsumer<>(consumerProps(), new StringDeserializer(), values);
-    }
-
-    /** Everything committed on the topic now, from the beginning. */
-    private static <V> List<V> drain(String topic, Deserializer<V> values) {
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> c = consumer(values)) {
-            var partitions = c.partitionsFor(topic).stream()
-                    .map(pi -> new org.apache.kafka.common.TopicPartition(topic, pi.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            var end = c.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                c.poll(Duration.ofMillis(500)).forEach(r -> out.add(r.value()));
-            }
-        }
-        return out;
     }
 
     private static void deleteRecursively(Path p) throws Exception {
