@@ -195,25 +195,22 @@ record BudgetRequest(BudgetScope scope, String scopeValue, BudgetPeriod period, 
     }
 
     private static BudgetScope scope(JsonNode n, List<FieldError> errors) {
+        return oneOf(n, "scope", BudgetScope.class, errors);
+    }
+
+    /** One of an enum's constants, named in lower case (case-insensitive on input). */
+    private static <E extends Enum<E>> E oneOf(JsonNode n, String field, Class<E> type, List<FieldError> errors) {
+        List<String> names = java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+        String choices = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast();
         if (absent(n)) {
-            errors.add(new FieldError("scope", "is required (org, feature or model)"));
+            errors.add(new FieldError(field, "is required (" + choices + ")"));
             return null;
         }
-        if (n.isTextual()) {
-            switch (n.textValue().toLowerCase(Locale.ROOT)) {
-                case "org" -> {
-                    return BudgetScope.ORG;
-                }
-                case "feature" -> {
-                    return BudgetScope.FEATURE;
-                }
-                case "model" -> {
-                    return BudgetScope.MODEL;
-                }
-                default -> { }
-            }
+        if (n.isTextual() && names.contains(n.textValue().toLowerCase(Locale.ROOT))) {
+            return Enum.valueOf(type, n.textValue().toUpperCase(Locale.ROOT));
         }
-        errors.add(new FieldError("scope", "must be org, feature or model"));
+        errors.add(new FieldError(field, "must be " + choices));
         return null;
     }
 
@@ -244,26 +241,7 @@ record BudgetRequest(BudgetScope scope, String scopeValue, BudgetPeriod period, 
     }
 
     private static BudgetPeriod period(JsonNode n, List<FieldError> errors) {
-        if (absent(n)) {
-            errors.add(new FieldError("period", "is required (day, week or month)"));
-            return null;
-        }
-        if (n.isTextual()) {
-            switch (n.textValue().toLowerCase(Locale.ROOT)) {
-                case "day" -> {
-                    return BudgetPeriod.DAY;
-                }
-                case "week" -> {
-                    return BudgetPeriod.WEEK;
-                }
-                case "month" -> {
-                    return BudgetPeriod.MONTH;
-                }
-                default -> { }
-            }
-        }
-        errors.add(new FieldError("period", "must be day, week or month"));
-        return null;
+        return oneOf(n, "period", BudgetPeriod.class, errors);
     }
 
     private static String timeZone(JsonNode n, Instant now, List<FieldError> errors) {
