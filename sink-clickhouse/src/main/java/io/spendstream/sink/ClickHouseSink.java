@@ -3,11 +3,14 @@ package io.spendstream.sink;
 import io.spendstream.schema.BudgetAlert;
 import io.spendstream.schema.PricedUsageEvent;
 import io.spendstream.schema.SpendRollup;
+import io.spendstream.schema.WindowSize;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.serde.AvroSerde;
+import io.spendstream.sink.rows.AvroRowTranscoder;
 import io.spendstream.sink.rows.RowBinaryWriter;
 import io.spendstream.sink.rows.RowEncoders;
 import io.spendstream.sink.rows.Tables;
+import io.spendstream.sink.rows.WireTranscoders;
 import io.spendstream.sink.transport.ClickHouseErrors;
 import io.spendstream.sink.transport.ClickHouseTransport;
 import io.spendstream.sink.transport.TransportException;
@@ -86,6 +89,9 @@ public final class ClickHouseSink implements AutoCloseable {
     private final AvroSerde<SpendRollup> rollupSerde;
     private final AvroSerde<PricedUsageEvent> eventSerde;
     private final AvroSerde<BudgetAlert> alertSerde;
+    /** The direct Avro → RowBinary path of rollups and alerts (the serdes above are its fallback). */
+    private final WireTranscoders rollupRows;
+    private final WireTranscoders alertRows;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> dlq;
     private final ExecutorService writer;
@@ -114,6 +120,8 @@ public final class ClickHouseSink implements AutoCloseable {
         this.rollupSerde = AvroSerde.specific(SpendRollup.class, registry, false, false);
         this.eventSerde = AvroSerde.specific(PricedUsageEvent.class, registry, false, false);
         this.alertSerde = AvroSerde.specific(BudgetAlert.class, registry, false, false);
+        this.rollupRows = new WireTranscoders(registry, RowEncoders.ROLLUP_COLUMNS, RowEncoders.ROLLUP_ROUTE);
+        this.alertRows = new WireTranscoders(registry, RowEncoders.ALERT_COLUMNS, null);
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -236,22 +244,28 @@ public final class ClickHouseSink implements AutoCloseable {
         }
         try {
             String table;
-            RowBinaryWriter w;
+            AvroRowTranscoder fast;
             if (r.topic().equals(config.rollupsTopic())) {
-                SpendRollup v = rollupSerde.deserialize(r.topic(), r.value());
-                table = Tables.rollups(v.getWindowSize());
-                w = current.writer(table);
-                RowEncoders.rollup(w, v);
+                if ((fast = rollupRows.forRecord(r.value())) != null) {
+                    fast.read(r.value(), WireTranscoders.PAYLOAD_OFFSET);
+                    table = Tables.rollups(WindowSize.valueOf(fast.symbol(RowEncoders.ROLLUP_ROUTE)));
+                    fast.write(current.writer(table));
+                } else {
+                    SpendRollup v = rollupSerde.deserialize(r.topic(), r.value());
+                    table = Tables.rollups(v.getWindowSize());
+                    RowEncoders.rollup(current.writer(table), v);
+                }
             } else if (r.topic().equals(config.pricedEventsTopic())) {
                 PricedUsageEvent v = eventSerde.deserialize(r.topic(), r.value());
                 table = Tables.PRICED_EVENTS;
-                w = current.writer(table);
-                RowEncoders.pricedEvent(w, v);
+                RowEncoders.pricedEvent(current.writer(table), v);
             } else if (r.topic().equals(config.alertsTopic())) {
-                BudgetAlert v = alertSerde.deserialize(r.topic(), r.value());
                 table = Tables.BUDGET_ALERTS;
-                w = current.writer(table);
-                RowEncoders.alert(w, v);
+                if ((fast = alertRows.forRecord(r.value())) != null) {
+                    fast.read(r.value(), WireTranscoders.PAYLOAD_OFFSET).write(current.writer(table));
+                } else {
+                    RowEncoders.alert(current.writer(table), alertSerde.deserialize(r.topic(), r.value()));
+                }
             } else {
                 return;
             }

@@ -129,6 +129,15 @@ public final class RowBinaryWriter {
         return this;
     }
 
+    /** A String column from UTF-8 bytes: LEB128 length, then the bytes as they are. */
+    public RowBinaryWriter bytes(byte[] utf8, int offset, int length) {
+        varUInt(length);
+        ensure(length);
+        System.arraycopy(utf8, offset, buf, size, length);
+        size += length;
+        return this;
+    }
+
     public RowBinaryWriter nullableString(CharSequence s) {
         if (s == null) {
             return uint8(1);

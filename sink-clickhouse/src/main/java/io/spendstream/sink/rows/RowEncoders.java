@@ -4,7 +4,10 @@ import io.spendstream.schema.BudgetAlert;
 import io.spendstream.schema.PricedUsageEvent;
 import io.spendstream.schema.SpendRollup;
 import io.spendstream.schema.UsageEvent;
+import io.spendstream.sink.rows.AvroRowTranscoder.Column;
+import io.spendstream.sink.rows.AvroRowTranscoder.Kind;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,6 +18,33 @@ import java.util.TreeMap;
  */
 public final class RowEncoders {
     private RowEncoders() {}
+
+    /**
+     * The columns of spend_rollups_{minute,hour,day} for {@link AvroRowTranscoder}, in the order
+     * {@link #rollup} writes them; the table is chosen by {@link #ROLLUP_ROUTE}.
+     */
+    public static final List<Column> ROLLUP_COLUMNS = List.of(
+            new Column("org_id", Kind.STRING), new Column("feature", Kind.STRING),
+            new Column("provider", Kind.STRING), new Column("model", Kind.STRING),
+            new Column("window_start", Kind.TIMESTAMP_MILLIS), new Column("window_end", Kind.TIMESTAMP_MILLIS),
+            new Column("events", Kind.LONG), new Column("errors", Kind.LONG),
+            new Column("input_tokens", Kind.LONG), new Column("output_tokens", Kind.LONG),
+            new Column("cached_input_tokens", Kind.LONG), new Column("cache_write_tokens", Kind.LONG),
+            new Column("reasoning_tokens", Kind.LONG), new Column("cost_usd_nanos", Kind.LONG),
+            new Column("unpriced_events", Kind.LONG), new Column("latency_ms_sum", Kind.LONG),
+            new Column("latency_ms_max", Kind.LONG), new Column("version", Kind.LONG),
+            new Column("updated_at", Kind.TIMESTAMP_MILLIS));
+    public static final String ROLLUP_ROUTE = "window_size";
+
+    /** The columns of budget_alerts for {@link AvroRowTranscoder}, in the order {@link #alert} writes them. */
+    public static final List<Column> ALERT_COLUMNS = List.of(
+            new Column("org_id", Kind.STRING), new Column("alert_id", Kind.STRING),
+            new Column("budget_id", Kind.STRING), new Column("scope", Kind.ENUM_SYMBOL),
+            new Column("scope_value", Kind.NULLABLE_STRING), new Column("period_start", Kind.TIMESTAMP_MILLIS),
+            new Column("period_end", Kind.TIMESTAMP_MILLIS), new Column("threshold_percent", Kind.INT),
+            new Column("kind", Kind.ENUM_SYMBOL), new Column("spend_usd_nanos", Kind.LONG),
+            new Column("limit_usd_nanos", Kind.LONG), new Column("projected_usd_nanos", Kind.LONG),
+            new Column("triggered_at", Kind.TIMESTAMP_MILLIS), new Column("trigger_event_id", Kind.NULLABLE_STRING));
 
     /** spend_rollups_{minute,hour,day}. */
     public static void rollup(RowBinaryWriter w, SpendRollup r) {
