@@ -29,6 +29,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -71,6 +73,8 @@ public final class ClickHouseSink implements AutoCloseable {
     public static final String H_OFFSET = "dlq.offset";
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
+    /** How long the consumer waits for a busy writer before it pauses its partitions instead. */
+    private static final Duration WRITER_WAIT = Duration.ofSeconds(2);
 
     /** Test seams. */
     public interface Hooks {
@@ -110,6 +114,7 @@ public final class ClickHouseSink implements AutoCloseable {
     /** Set when the loop failed: closing the consumer must not write or commit anything more. */
     private volatile boolean noMoreCommits;
     private final List<Future<?>> dlqSends = new ArrayList<>();
+    private final Map<String, Integer> sizeHints = new java.util.HashMap<>();
 
     public ClickHouseSink(SinkConfig config, ClickHouseTransport transport, SchemaRegistry registry,
                           SinkMetrics metrics, Hooks hooks) {
@@ -143,7 +148,7 @@ public final class ClickHouseSink implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.current = new Batch(0);
+        this.current = new Batch(0, sizeHints);
     }
 
     /** Starts the consumer loop on its own thread. */
@@ -190,15 +195,25 @@ public final class ClickHouseSink implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     accept(r);
                 }
-                completeInflight(false);
+                Batch done = finishInflight(false);
                 if (current.records > 0 && (current.records >= config.batchRows()
                         || System.nanoTime() - current.startedNanos >= config.batchInterval().toNanos())) {
+                    current.seal(); // the insert bytes and tokens, made here while the writer is busy
+                    if (inflight != null && !paused) {
+                        // A healthy insert ends within a fraction of a second: wait for it rather than
+                        // pause, since a paused consumer stops fetching and takes a round of fetches to
+                        // resume. Bounded, so a failing ClickHouse still leads to pause-and-poll below.
+                        done = awaitInflight(WRITER_WAIT);
+                    }
                     if (inflight == null) {
                         submitCurrent();
                     } else if (!paused) {
                         consumer.pause(consumer.assignment());
                         paused = true;
                     }
+                }
+                if (done != null) {
+                    commit(done); // after the next batch was handed to the writer, so it does not wait for the commit
                 }
                 if (paused && inflight == null) {
                     consumer.resume(consumer.paused());
@@ -292,15 +307,40 @@ public final class ClickHouseSink implements AutoCloseable {
     private void submitCurrent() {
         Batch b = current;
         b.seq = nextSeq++;
-        current = new Batch(0);
+        b.seal();
+        current = new Batch(0, sizeHints);
         inflightBatch = b;
         inflight = writer.submit(() -> write(b));
     }
 
+    /** Waits at most {@code timeout} for the in-flight batch; the batch to commit if it ended, else null. */
+    private Batch awaitInflight(Duration timeout) throws Exception {
+        try {
+            inflight.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            // finishInflight reports it
+        }
+        return finishInflight(true);
+    }
+
     /** Waits for (or, non-blocking, checks) the in-flight batch and commits it. */
     private void completeInflight(boolean block) throws Exception {
+        Batch b = finishInflight(block);
+        if (b != null) {
+            commit(b);
+        }
+    }
+
+    /**
+     * Waits for (or, non-blocking, checks) the in-flight batch; dead-letters the records of tables
+     * that failed fatally (with on-fatal=dead-letter) and returns the batch, now ready to commit; null
+     * while it is still running.
+     */
+    private Batch finishInflight(boolean block) throws Exception {
         if (inflight == null || (!block && !inflight.isDone())) {
-            return;
+            return null;
         }
         BatchResult result;
         try {
@@ -328,7 +368,7 @@ public final class ClickHouseSink implements AutoCloseable {
                 }
             }
         }
-        commit(b);
+        return b;
     }
 
     private static String describe(TransportException e) {
@@ -378,20 +418,13 @@ public final class ClickHouseSink implements AutoCloseable {
     private BatchResult write(Batch b) {
         long start = System.nanoTime();
         BatchResult result = new BatchResult();
-        for (var e : b.writers.entrySet()) {
-            String table = e.getKey();
-            RowBinaryWriter w = e.getValue();
-            if (w.isEmpty()) {
-                continue;
-            }
-            byte[] data = w.toByteArray();
-            String token = b.token(table, data);
+        for (Insert insert : b.seal()) {
             try {
-                insertWithRetry(config.database() + "." + table, data, token);
-                metrics.rowsWritten(table, w.rows());
+                insertWithRetry(config.database() + "." + insert.table(), insert.data(), insert.token());
+                metrics.rowsWritten(insert.table(), insert.rows());
             } catch (TransportException ex) {
                 metrics.failure("fatal");
-                result.fatal.put(table, ex);
+                result.fatal.put(insert.table(), ex);
                 if (config.onFatal() == SinkConfig.OnFatal.STOP) {
                     return result;
                 }
@@ -502,6 +535,9 @@ public final class ClickHouseSink implements AutoCloseable {
         final Map<String, TransportException> fatal = new LinkedHashMap<>();
     }
 
+    /** One table's insert of a batch: RowBinary rows and their deduplication token. */
+    private record Insert(String table, byte[] data, int rows, String token) {}
+
     /** Rows per table, the source records per table, and the offset range per partition. */
     private static final class Batch {
         long seq;
@@ -513,11 +549,35 @@ public final class ClickHouseSink implements AutoCloseable {
                 (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
                         : a.topic().compareTo(b.topic()));
 
-        Batch(long seq) {
+        /** The inserts, made once no more records come; null while records are still added. */
+        private List<Insert> sealed;
+
+        /** Bytes per table of the last sealed batch (consumer thread): new buffers start that large. */
+        private final Map<String, Integer> sizeHints;
+
+        Batch(long seq, Map<String, Integer> sizeHints) {
             this.seq = seq;
+            this.sizeHints = sizeHints;
+        }
+
+        /** The inserts of this batch's non-empty tables (made now unless already made for the same records). */
+        List<Insert> seal() {
+            if (sealed == null) {
+                List<Insert> inserts = new ArrayList<>();
+                writers.forEach((table, w) -> {
+                    if (!w.isEmpty()) {
+                        sizeHints.put(table, w.size());
+                        byte[] data = w.toByteArray();
+                        inserts.add(new Insert(table, data, w.rows(), token(table, data)));
+                    }
+                });
+                sealed = List.copyOf(inserts);
+            }
+            return sealed;
         }
 
         void track(ConsumerRecord<?, ?> r) {
+            sealed = null; // another record: the inserts are made again
             records++;
             long[] range = ranges.computeIfAbsent(new TopicPartition(r.topic(), r.partition()),
                     tp -> new long[] {r.offset(), r.offset()});
@@ -525,7 +585,9 @@ public final class ClickHouseSink implements AutoCloseable {
         }
 
         RowBinaryWriter writer(String table) {
-            return writers.computeIfAbsent(table, t -> new RowBinaryWriter(256 * 1024));
+            sealed = null;
+            return writers.computeIfAbsent(table,
+                    t -> new RowBinaryWriter(Math.max(256 * 1024, sizeHints.getOrDefault(t, 0) / 8 * 9)));
         }
 
         void source(String table, ConsumerRecord<byte[], byte[]> r) {
