@@ -1,5 +1,7 @@
 package io.spendstream.sink;
 
+import com.dynatrace.hash4j.hashing.HashValue128;
+import com.dynatrace.hash4j.hashing.Hashing;
 import io.spendstream.schema.BudgetAlert;
 import io.spendstream.schema.PricedUsageEvent;
 import io.spendstream.schema.SpendRollup;
@@ -15,7 +17,6 @@ import io.spendstream.sink.transport.ClickHouseErrors;
 import io.spendstream.sink.transport.ClickHouseTransport;
 import io.spendstream.sink.transport.TransportException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -597,20 +598,19 @@ public final class ClickHouseSink implements AutoCloseable {
         /**
          * The insert_deduplication_token of one table's insert: the offset ranges of the batch plus
          * a hash of the exact bytes, so the same insert retried is acknowledged once, while
-         * different data (even at reused offsets after a topic was recreated) never collides.
+         * different data (even at reused offsets after a topic was recreated) never collides. The
+         * hash is XXH3-128 (hash4j): the data is our own, not an adversary's, so a fast
+         * non-cryptographic 128-bit hash is enough, and it costs a fraction of SHA-256 per batch.
          */
         String token(String table, byte[] data) {
             StringBuilder s = new StringBuilder(table).append('|');
             ranges.forEach((tp, r) -> s.append(tp.topic()).append('-').append(tp.partition()).append(':')
                     .append(r[0]).append('-').append(r[1]).append(','));
-            try {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                md.update(s.toString().getBytes(StandardCharsets.UTF_8));
-                md.update(data);
-                return table + "-" + HexFormat.of().formatHex(md.digest());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            HashValue128 h = Hashing.xxh3_128().hashStream()
+                    .putBytes(s.toString().getBytes(StandardCharsets.UTF_8))
+                    .putBytes(data)
+                    .get();
+            return table + "-" + HexFormat.of().formatHex(h.toByteArray()) + "-" + data.length;
         }
     }
 }
