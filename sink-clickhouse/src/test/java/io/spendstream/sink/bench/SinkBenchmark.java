@@ -32,20 +32,29 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Sink throughput and freshness on this machine (a command, not a test):
  * <ol>
- *   <li>pre-produces N rollup rows (default 1,000,000) to a 3-partition topic of a local KRaft broker;</li>
- *   <li>raw rate: the same rows as RowBinary prepared in memory, loaded by the same engine with
- *       INSERT ... FROM INFILE (in batches of the sink's batch size, and as one file);</li>
- *   <li>sink rate: the sink reads the backlog from Kafka and writes it to chDB;</li>
+ *   <li>pre-produces W + N rollup rows (W = -DwarmupRows, default 300,000, then N, default
+ *       1,000,000) to a 3-partition topic of a local KRaft broker;</li>
+ *   <li>raw rate: the same rows as RowBinary prepared in memory, loaded by the same engine through
+ *       the same insert call (the file() table function) in batches of the sink's batch size; the W
+ *       rows first, unmeasured, then the N rows, timed; and the N rows as one file;</li>
+ *   <li>sink rate: the sink reads the backlog from Kafka and writes it to chDB; measured from the
+ *       first acknowledgement after W rows to the last acknowledgement of a full batch (the final,
+ *       partial batch only waits for the batch interval);</li>
+ *   <li>for both rates, the CPU the process used and where (per thread name, from /proc: Java,
+ *       JVM and the engine's own threads);</li>
  *   <li>freshness: single rollup updates appended to Kafka (after the producer's ack) until the new
  *       version is visible to SELECT ... FINAL.</li>
  * </ol>
- * Run: see docs/benchmarks.md (arguments: rows, freshness samples).
+ * Run: see docs/benchmarks.md (arguments: N rows, freshness samples; -DbatchRows, -DwarmupRows).
  */
 public final class SinkBenchmark {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int samples = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int batchRows = Integer.parseInt(System.getProperty("batchRows", "10000"));
+        // Rows written before the clock starts, by the raw load and by the sink alike (JIT, first parts).
+        int warmup = Integer.parseInt(System.getProperty("warmupRows", "300000")) / batchRows * batchRows;
+        int total = warmup + rows;
         Path dir = Files.createTempDirectory("sink-bench-");
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         String topic = "bench-rollups";
@@ -67,10 +76,10 @@ public final class SinkBenchmark {
 
             // 1. Pre-produce, and keep the same rows as RowBinary for the raw load.
             long t0 = System.nanoTime();
-            RowBinaryWriter all = new RowBinaryWriter(rows * 200);
+            RowBinaryWriter all = new RowBinaryWriter(total * 200);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                     new ByteArraySerializer())) {
-                for (int i = 0; i < rows; i++) {
+                for (int i = 0; i < total; i++) {
                     SpendRollup r = rollup(i, 1, base);
                     RowEncoders.rollup(all, r);
                     producer.send(new ProducerRecord<>(topic, key(r), serde.serialize(topic, r)));
@@ -78,25 +87,37 @@ public final class SinkBenchmark {
                 producer.flush();
             }
             double produceSeconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "produced %,d rollups in %.1f s%n", rows, produceSeconds);
+            System.out.printf(Locale.ROOT, "produced %,d rollups (%,d warm-up, %,d measured) in %.1f s%n", total,
+                    warmup, rows, produceSeconds);
 
-            // 2. Raw engine rate, same rows, same engine, INSERT ... FROM INFILE.
+            // 2. Raw engine rate: same rows, same engine, same insert call (a file read by the engine).
             Migrations.fromClasspath(ch, "raw_batched").migrate();
             Migrations.fromClasspath(ch, "raw_file").migrate();
             byte[] bytes = all.toByteArray();
-            int[] rowOffsets = rowOffsets(bytes, rows, batchRows);
-            long r0 = System.nanoTime();
+            int[] rowOffsets = rowOffsets(bytes, total, batchRows);
+            int warmupBatches = warmup / batchRows;
+            CpuClock rawCpu = null;
+            long r0 = 0;
             for (int b = 0; b < rowOffsets.length - 1; b++) {
+                if (b == warmupBatches) {
+                    rawCpu = CpuClock.start();
+                    r0 = System.nanoTime();
+                }
                 byte[] chunk = java.util.Arrays.copyOfRange(bytes, rowOffsets[b], rowOffsets[b + 1]);
                 ch.insert("raw_batched.spend_rollups_minute", "RowBinary", chunk, "raw-" + b);
             }
             double rawBatched = rows / ((System.nanoTime() - r0) / 1e9);
+            System.out.println("raw, batched: " + rawCpu.report());
+            byte[] measured = java.util.Arrays.copyOfRange(bytes, rowOffsets[warmupBatches], bytes.length);
+            awaitMerges(ch);
             long r1 = System.nanoTime();
-            ch.insert("raw_file.spend_rollups_minute", "RowBinary", bytes, null);
+            ch.insert("raw_file.spend_rollups_minute", "RowBinary", measured, null);
             double rawFile = rows / ((System.nanoTime() - r1) / 1e9);
+            measured = null;
+            awaitMerges(ch);
             all = null;
             bytes = null;
-            System.out.printf(Locale.ROOT, "raw INSERT FROM INFILE: %,.0f rows/s in batches of %,d; %,.0f rows/s as one file%n",
+            System.out.printf(Locale.ROOT, "raw insert from a file: %,.0f rows/s in batches of %,d; %,.0f rows/s as one file%n",
                     rawBatched, batchRows, rawFile);
 
             // 3. The sink drains the backlog.
@@ -112,24 +133,36 @@ public final class SinkBenchmark {
             m.put(SinkConfig.HTTP_PORT, "0");
             m.put(SinkConfig.HTTP_HOST, "127.0.0.1");
             SinkConfig config = SinkConfig.from(Settings.of(m));
+            CpuClock sinkCpu = null;
             long s0 = System.nanoTime();
-            long firstRowNanos = 0;
             try (SinkApp app = SinkApp.start(config, ch, false, registry, ClickHouseSink.Hooks.NONE, r -> { })) {
                 var metrics = app.sink().metrics();
-                long firstRows = 0;
-                while (metrics.rowsTotal() < rows) {
-                    if (firstRowNanos == 0 && metrics.rowsTotal() > 0) {
-                        firstRowNanos = System.nanoTime();
-                        firstRows = metrics.rowsTotal();
+                // Measured: from the first acknowledgement past the warm-up to the last acknowledgement of a
+                // full batch. The last, partial batch waits for the batch interval (1 s), which is not work.
+                long fromNanos = 0, fromRows = 0, toNanos = 0, toRows = 0, seen = 0;
+                while (seen < total) {
+                    long now = metrics.rowsTotal();
+                    if (now != seen) {
+                        long t = System.nanoTime();
+                        if (fromNanos == 0 && now >= warmup) {
+                            fromNanos = t;
+                            fromRows = now;
+                            sinkCpu = CpuClock.start();
+                        } else if (fromNanos != 0 && now - seen >= batchRows) {
+                            toNanos = t;
+                            toRows = now;
+                        }
+                        seen = now;
                     }
-                    Thread.sleep(5);
+                    Thread.sleep(1);
                 }
                 long s1 = System.nanoTime();
-                double endToEnd = rows / ((s1 - s0) / 1e9);
-                double steady = (rows - firstRows) / ((s1 - firstRowNanos) / 1e9);
-                System.out.printf(Locale.ROOT, "sink: %,.0f rows/s from start (incl. startup, group join), %,.0f rows/s"
-                                + " steady (first to last acknowledged batch); %d batches%n", endToEnd, steady,
-                        metrics.batches());
+                System.out.println("sink: " + sinkCpu.report());
+                double endToEnd = total / ((s1 - s0) / 1e9);
+                double steady = (toRows - fromRows) / ((toNanos - fromNanos) / 1e9);
+                System.out.printf(Locale.ROOT, "sink: %,.0f rows/s from start (incl. startup, group join, warm-up and the"
+                                + " last partial batch), %,.0f rows/s measured (%,d rows in full batches after the warm-up);"
+                                + " %d batches%n", endToEnd, steady, toRows - fromRows, metrics.batches());
                 System.out.printf(Locale.ROOT, "sink/raw: %.0f%% of batched raw, %.0f%% of one-file raw (steady)%n",
                         100 * steady / rawBatched, 100 * steady / rawFile);
                 String check = new String(ch.query("SELECT count() FROM sink.spend_rollups_minute FINAL", "TabSeparated",
@@ -143,7 +176,7 @@ public final class SinkBenchmark {
                         new ByteArraySerializer())) {
                     for (int i = 0; i < samples; i++) {
                         Thread.sleep(rnd.nextInt(200));
-                        int idx = rnd.nextInt(rows);
+                        int idx = rnd.nextInt(total);
                         SpendRollup r = rollup(idx, 2 + i, base);
                         producer.send(new ProducerRecord<>(topic, key(r), serde.serialize(topic, r))).get();
                         long acked = System.nanoTime();
@@ -166,6 +199,63 @@ public final class SinkBenchmark {
                                 + " (batch interval %s)%n", samples, h.getValueAtPercentile(50) / 1e6,
                         h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, config.batchInterval());
             }
+        }
+    }
+
+    /** Waits until the engine has no merge running, so one phase's background work does not bill the next. */
+    private static void awaitMerges(ChdbTransport ch) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            String n = new String(ch.query("SELECT count() FROM system.merges", "TabSeparated", Map.of()),
+                    StandardCharsets.UTF_8).strip();
+            if (n.equals("0")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** CPU used by the whole process and by the sink's two threads since {@link #start()}, against wall time. */
+    record CpuClock(long wall, long process, Map<String, Long> threads) {
+        static CpuClock start() {
+            return new CpuClock(System.nanoTime(), processCpu(), threadCpu());
+        }
+
+        String report() {
+            double w = (System.nanoTime() - wall) / 1e9;
+            StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "wall %.2f s, process CPU %.2f s (%.2f cores)",
+                    w, (processCpu() - process) / 1e9, (processCpu() - process) / 1e9 / w));
+            threadCpu().entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), e.getValue() - threads.getOrDefault(e.getKey(), 0L)))
+                    .filter(e -> e.getValue() >= 50_000_000L)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> s.append(String.format(Locale.ROOT, "%n    %-28s %.2f s", e.getKey(), e.getValue() / 1e9)));
+            return s.toString();
+        }
+
+        static long processCpu() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+
+        /** CPU time per thread name (digits folded to #), from /proc: Java, JVM and native (chDB) threads alike. */
+        static Map<String, Long> threadCpu() {
+            Map<String, Long> out = new java.util.TreeMap<>();
+            long tick = 10_000_000L; // USER_HZ 100
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path t : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String stat = Files.readString(t.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * tick, Long::sum);
+                    } catch (java.io.IOException | RuntimeException gone) {
+                        // thread ended
+                    }
+                }
+            } catch (java.io.IOException e) {
+                return out;
+            }
+            return out;
         }
     }
 
