@@ -16,7 +16,7 @@ class SinkConfigTest {
         SinkConfig c = SinkConfig.from(Settings.of(Map.of()));
         assertThat(c.transport()).isEqualTo(SinkConfig.Transport.CHDB);
         assertThat(c.chdbPath()).isEqualTo(Path.of("data", "clickhouse"));
-        assertThat(c.batchRows()).isEqualTo(10_000);
+        assertThat(c.batchRows()).isEqualTo(50_000);
         assertThat(c.batchInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.onFatal()).isEqualTo(SinkConfig.OnFatal.STOP);
         assertThat(c.eventsTtl()).isNull();

@@ -51,7 +51,7 @@ public final class SinkBenchmark {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int samples = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        int batchRows = Integer.parseInt(System.getProperty("batchRows", "10000"));
+        int batchRows = Integer.getInteger("batchRows", SinkConfig.DEFAULT_BATCH_ROWS);
         // Rows written before the clock starts, by the raw load and by the sink alike (JIT, first parts).
         int warmup = Integer.parseInt(System.getProperty("warmupRows", "300000")) / batchRows * batchRows;
         int total = warmup + rows;
