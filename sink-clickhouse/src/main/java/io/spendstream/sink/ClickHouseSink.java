@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +116,7 @@ public final class ClickHouseSink implements AutoCloseable {
     /** Set when the loop failed: closing the consumer must not write or commit anything more. */
     private volatile boolean noMoreCommits;
     private final List<Future<?>> dlqSends = new ArrayList<>();
-    private final Map<String, Integer> sizeHints = new java.util.HashMap<>();
+    private final Map<String, Integer> sizeHints = new HashMap<>();
 
     public ClickHouseSink(SinkConfig config, ClickHouseTransport transport, SchemaRegistry registry,
                           SinkMetrics metrics, Hooks hooks) {
