@@ -95,8 +95,9 @@ public final class ClickHouseSink implements AutoCloseable {
     private final AvroSerde<SpendRollup> rollupSerde;
     private final AvroSerde<PricedUsageEvent> eventSerde;
     private final AvroSerde<BudgetAlert> alertSerde;
-    /** The direct Avro → RowBinary path of rollups and alerts (the serdes above are its fallback). */
+    /** The direct Avro → RowBinary path of each topic (the serdes above are its fallback). */
     private final WireTranscoders rollupRows;
+    private final WireTranscoders eventRows;
     private final WireTranscoders alertRows;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> dlq;
@@ -127,8 +128,11 @@ public final class ClickHouseSink implements AutoCloseable {
         this.rollupSerde = AvroSerde.specific(SpendRollup.class, registry, false, false);
         this.eventSerde = AvroSerde.specific(PricedUsageEvent.class, registry, false, false);
         this.alertSerde = AvroSerde.specific(BudgetAlert.class, registry, false, false);
-        this.rollupRows = new WireTranscoders(registry, RowEncoders.ROLLUP_COLUMNS, RowEncoders.ROLLUP_ROUTE);
-        this.alertRows = new WireTranscoders(registry, RowEncoders.ALERT_COLUMNS, null);
+        this.rollupRows = new WireTranscoders(registry, SpendRollup.getClassSchema(), RowEncoders.ROLLUP_COLUMNS,
+                RowEncoders.ROLLUP_ROUTE);
+        this.eventRows = new WireTranscoders(registry, PricedUsageEvent.getClassSchema(),
+                RowEncoders.PRICED_EVENT_COLUMNS, null);
+        this.alertRows = new WireTranscoders(registry, BudgetAlert.getClassSchema(), RowEncoders.ALERT_COLUMNS, null);
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -273,9 +277,12 @@ public final class ClickHouseSink implements AutoCloseable {
                     RowEncoders.rollup(current.writer(table), v);
                 }
             } else if (r.topic().equals(config.pricedEventsTopic())) {
-                PricedUsageEvent v = eventSerde.deserialize(r.topic(), r.value());
                 table = Tables.PRICED_EVENTS;
-                RowEncoders.pricedEvent(current.writer(table), v);
+                if ((fast = eventRows.forRecord(r.value())) != null) {
+                    fast.read(r.value(), WireTranscoders.PAYLOAD_OFFSET).write(current.writer(table));
+                } else {
+                    RowEncoders.pricedEvent(current.writer(table), eventSerde.deserialize(r.topic(), r.value()));
+                }
             } else if (r.topic().equals(config.alertsTopic())) {
                 table = Tables.BUDGET_ALERTS;
                 if ((fast = alertRows.forRecord(r.value())) != null) {

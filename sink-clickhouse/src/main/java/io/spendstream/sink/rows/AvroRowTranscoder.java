@@ -1,6 +1,8 @@
 package io.spendstream.sink.rows;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +12,12 @@ import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 
 /**
- * Copies a flat Avro record straight from its binary encoding into one RowBinary row, without
+ * Copies an Avro record straight from its binary encoding into one RowBinary row, without
  * building a Java object: strings are copied as UTF-8 bytes (both formats length-prefix them),
- * zig-zag varints become little-endian fixed-width integers, enums become their symbol. This is
- * the sink's hot path for spend rollups and budget alerts; the object path ({@link RowEncoders}
- * after Avro's schema resolution) stays the reference, and {@code AvroRowTranscoderTest} checks
- * that both write the same bytes.
+ * zig-zag varints become little-endian fixed-width integers, enums become their symbol, fields of
+ * nested records are columns under a dotted name ({@code event.org_id}). This is the sink's hot
+ * path; the object path ({@link RowEncoders} after Avro's schema resolution) stays the reference,
+ * and {@code AvroRowTranscoderTest} checks that both write the same bytes.
  *
  * <p>A transcoder is compiled for one <em>writer</em> schema (the one the registry id in the
  * record names). {@link #compile} returns empty when that schema cannot be copied directly (a
@@ -39,122 +41,200 @@ public final class AvroRowTranscoder {
         /** enum → String: the writer's symbol. */
         ENUM_SYMBOL,
         /** union of null and string → Nullable(String). */
-        NULLABLE_STRING
+        NULLABLE_STRING,
+        /** union of null and long → Nullable(Int64). */
+        NULLABLE_LONG,
+        /** union of null and timestamp-millis long → Nullable(DateTime64(3)). */
+        NULLABLE_TIMESTAMP_MILLIS,
+        /** map of string → Map(String, String), entries sorted by key (as {@link RowEncoders}). */
+        STRING_MAP,
+        /**
+         * map of a union of string, long, int, double, float and boolean → Map(String, String): each
+         * value as Java's {@code toString} renders it, entries sorted by key.
+         */
+        MAP_AS_TEXT
     }
 
     /** One column of the target table, in table order, and the record field it comes from. */
     public record Column(String field, Kind kind) {}
 
-    // Per writer field, in writer order: what to do with it.
-    private static final int SKIP = 0;
     private static final Kind[] KINDS = Kind.values();
     private static final Schema STRING = Schema.create(Schema.Type.STRING);
-    private final int[] fieldOp;      // Kind ordinal + 1, or SKIP
-    private final int[] fieldSlot;    // slot index for non-skipped fields
-    private final Schema[] fieldSchema;
-    private final int[] nullBranch;   // for NULLABLE_STRING: the union branch that is null
-    private final byte[][][] symbols; // for ENUM_SYMBOL: the writer's symbols as UTF-8
-    private final String[][] symbolNames;
-    // Per column, in table order: the slot to write and how.
+
+    /** One step of the read, in writer order: a leaf field read into a slot, or a subtree skipped. */
+    private record Step(Kind kind, Schema schema, int nullBranch, byte[][] symbols, String[] symbolNames) {}
+
+    private final Step[] steps;
+    // Per column, in table order: the slot (= step index) to write and how.
     private final Kind[] columnKind;
     private final int[] columnSlot;
-    // Slots, reused for each record: a long value, or a string's offset and length (-1 = null).
+    private final Map<String, Integer> slotsByField;
+    // Slots, reused for each record: a long value or a string's offset, a string's length (-1 = null),
+    // an enum's symbol bytes, a map already rendered as RowBinary.
     private final long[] longs;
     private final int[] lengths;
     private final byte[][] enumBytes;
-    private final Map<String, Integer> positions = new HashMap<>();
+    private final RowBinaryWriter[] maps;
     private byte[] src;
     private int pos;
 
-    private AvroRowTranscoder(int fields, List<Column> columns) {
-        fieldOp = new int[fields];
-        fieldSlot = new int[fields];
-        fieldSchema = new Schema[fields];
-        nullBranch = new int[fields];
-        symbols = new byte[fields][][];
-        symbolNames = new String[fields][];
-        columnKind = new Kind[columns.size()];
-        columnSlot = new int[columns.size()];
-        longs = new long[fields];
-        lengths = new int[fields];
-        enumBytes = new byte[fields][];
+    private AvroRowTranscoder(List<Step> steps, Kind[] columnKind, int[] columnSlot, Map<String, Integer> slots) {
+        this.steps = steps.toArray(Step[]::new);
+        this.columnKind = columnKind;
+        this.columnSlot = columnSlot;
+        this.slotsByField = slots;
+        int n = this.steps.length;
+        longs = new long[n];
+        lengths = new int[n];
+        enumBytes = new byte[n][];
+        maps = new RowBinaryWriter[n];
+        for (int i = 0; i < n; i++) {
+            Kind k = this.steps[i].kind();
+            if (k == Kind.STRING_MAP || k == Kind.MAP_AS_TEXT) {
+                maps[i] = new RowBinaryWriter(256);
+            }
+        }
     }
 
     /**
      * A transcoder for records written with {@code writer} into rows of {@code columns}, or empty
      * when a column's field is missing from the writer schema or has a type the kind does not take.
      *
+     * @param reader the schema the object path reads with (the generated class's), or null: when an
+     *     enum of the writer has a symbol the reader's enum lacks, the object path must resolve it
+     *     (to the reader's default, or an error), so no transcoder is compiled
      * @param routeEnum an enum field that is read but not written (see {@link #symbol}), or null
      */
-    public static Optional<AvroRowTranscoder> compile(Schema writer, List<Column> columns, String routeEnum) {
+    public static Optional<AvroRowTranscoder> compile(Schema writer, Schema reader, List<Column> columns,
+                                                      String routeEnum) {
         if (writer.getType() != Schema.Type.RECORD) {
             return Optional.empty();
         }
-        List<Schema.Field> fields = writer.getFields();
-        AvroRowTranscoder t = new AvroRowTranscoder(fields.size(), columns);
         Map<String, Kind> wanted = new HashMap<>();
         for (Column c : columns) {
             if (wanted.putIfAbsent(c.field(), c.kind()) != null && wanted.get(c.field()) != c.kind()) {
                 throw new IllegalArgumentException("field " + c.field() + " is read as two kinds");
             }
         }
-        if (routeEnum != null) {
-            if (writer.getField(routeEnum) == null) {
-                return Optional.empty();
-            }
-            if (wanted.putIfAbsent(routeEnum, Kind.ENUM_SYMBOL) != null && wanted.get(routeEnum) != Kind.ENUM_SYMBOL) {
-                throw new IllegalArgumentException("route field " + routeEnum + " is also a column of another kind");
-            }
+        if (routeEnum != null && wanted.putIfAbsent(routeEnum, Kind.ENUM_SYMBOL) != null
+                && wanted.get(routeEnum) != Kind.ENUM_SYMBOL) {
+            throw new IllegalArgumentException("route field " + routeEnum + " is also a column of another kind");
         }
-        for (Schema.Field f : fields) {
-            int i = f.pos();
-            t.fieldSchema[i] = f.schema();
-            Kind k = wanted.get(f.name());
-            if (k == null) {
-                t.fieldOp[i] = SKIP;
-                continue;
-            }
-            if (!accepts(k, f.schema())) {
-                return Optional.empty();
-            }
-            t.fieldOp[i] = k.ordinal() + 1;
-            t.positions.put(f.name(), i);
-            t.fieldSlot[i] = i;
-            if (k == Kind.NULLABLE_STRING) {
-                t.nullBranch[i] = f.schema().getTypes().get(0).getType() == Schema.Type.NULL ? 0 : 1;
-            } else if (k == Kind.ENUM_SYMBOL) {
-                List<String> s = f.schema().getEnumSymbols();
-                t.symbols[i] = new byte[s.size()][];
-                t.symbolNames[i] = s.toArray(String[]::new);
-                for (int j = 0; j < s.size(); j++) {
-                    t.symbols[i][j] = s.get(j).getBytes(StandardCharsets.UTF_8);
-                }
-            }
+        List<Step> steps = new ArrayList<>();
+        Map<String, Integer> slots = new HashMap<>();
+        if (!plan(writer, reader, "", wanted, steps, slots)) {
+            return Optional.empty();
         }
+        if (!slots.keySet().containsAll(wanted.keySet())) {
+            return Optional.empty(); // a column (or the route) the writer does not have
+        }
+        Kind[] kinds = new Kind[columns.size()];
+        int[] columnSlot = new int[columns.size()];
         for (int c = 0; c < columns.size(); c++) {
-            Schema.Field f = writer.getField(columns.get(c).field());
-            if (f == null) {
-                return Optional.empty();
-            }
-            t.columnKind[c] = columns.get(c).kind();
-            t.columnSlot[c] = f.pos();
+            kinds[c] = columns.get(c).kind();
+            columnSlot[c] = slots.get(columns.get(c).field());
         }
-        return Optional.of(t);
+        return Optional.of(new AvroRowTranscoder(steps, kinds, columnSlot, slots));
+    }
+
+    /** Appends the steps of {@code record}'s fields; false when a wanted field has a type its kind does not take. */
+    private static boolean plan(Schema record, Schema reader, String prefix, Map<String, Kind> wanted,
+                                List<Step> steps, Map<String, Integer> slots) {
+        for (Schema.Field f : record.getFields()) {
+            String name = prefix + f.name();
+            Schema s = f.schema();
+            Kind k = wanted.get(name);
+            Schema.Field readerField = reader == null ? null : reader.getField(f.name());
+            if (k != null) {
+                if (!accepts(k, s) || (k == Kind.ENUM_SYMBOL && reader != null && !symbolsKnown(s, readerField))) {
+                    return false;
+                }
+                slots.put(name, steps.size());
+                steps.add(leaf(k, s));
+            } else if (s.getType() == Schema.Type.RECORD && wantsUnder(wanted, name + ".")) {
+                if (reader != null && (readerField == null || readerField.schema().getType() != Schema.Type.RECORD)) {
+                    return false;
+                }
+                if (!plan(s, readerField == null ? null : readerField.schema(), name + ".", wanted, steps, slots)) {
+                    return false;
+                }
+            } else {
+                steps.add(new Step(null, s, 0, null, null)); // not a column: skipped by its writer type
+            }
+        }
+        return true;
+    }
+
+    /** Every symbol of the writer's enum is one of the reader's, so both paths write the same name. */
+    private static boolean symbolsKnown(Schema writerEnum, Schema.Field readerField) {
+        return readerField != null && readerField.schema().getType() == Schema.Type.ENUM
+                && readerField.schema().getEnumSymbols().containsAll(writerEnum.getEnumSymbols());
+    }
+
+    private static boolean wantsUnder(Map<String, Kind> wanted, String prefix) {
+        return wanted.keySet().stream().anyMatch(n -> n.startsWith(prefix));
+    }
+
+    private static Step leaf(Kind k, Schema s) {
+        int nullBranch = 0;
+        byte[][] symbols = null;
+        String[] names = null;
+        if (s.getType() == Schema.Type.UNION) {
+            nullBranch = s.getTypes().get(0).getType() == Schema.Type.NULL ? 0 : 1;
+        }
+        if (k == Kind.ENUM_SYMBOL) {
+            names = s.getEnumSymbols().toArray(String[]::new);
+            symbols = new byte[names.length][];
+            for (int j = 0; j < names.length; j++) {
+                symbols[j] = names[j].getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        return new Step(k, s, nullBranch, symbols, names);
     }
 
     private static boolean accepts(Kind k, Schema s) {
-        LogicalType lt = s.getLogicalType();
         return switch (k) {
-            case STRING -> s.getType() == Schema.Type.STRING;
-            case LONG -> s.getType() == Schema.Type.LONG && lt == null;
-            case INT -> s.getType() == Schema.Type.INT && lt == null;
-            case TIMESTAMP_MILLIS -> s.getType() == Schema.Type.LONG && lt instanceof LogicalTypes.TimestampMillis;
-            case BOOLEAN -> s.getType() == Schema.Type.BOOLEAN;
-            case ENUM_SYMBOL -> s.getType() == Schema.Type.ENUM;
-            case NULLABLE_STRING -> s.getType() == Schema.Type.UNION && s.getTypes().size() == 2
-                    && s.getTypes().stream().anyMatch(b -> b.getType() == Schema.Type.NULL)
-                    && s.getTypes().stream().anyMatch(b -> b.getType() == Schema.Type.STRING);
+            case STRING -> is(s, Schema.Type.STRING);
+            case LONG -> is(s, Schema.Type.LONG) && s.getLogicalType() == null;
+            case INT -> is(s, Schema.Type.INT) && s.getLogicalType() == null;
+            case TIMESTAMP_MILLIS -> isTimestampMillis(s);
+            case BOOLEAN -> is(s, Schema.Type.BOOLEAN);
+            case ENUM_SYMBOL -> is(s, Schema.Type.ENUM);
+            case NULLABLE_STRING -> nullableOf(s) != null && is(nullableOf(s), Schema.Type.STRING);
+            case NULLABLE_LONG -> nullableOf(s) != null && is(nullableOf(s), Schema.Type.LONG)
+                    && nullableOf(s).getLogicalType() == null;
+            case NULLABLE_TIMESTAMP_MILLIS -> nullableOf(s) != null && isTimestampMillis(nullableOf(s));
+            case STRING_MAP -> is(s, Schema.Type.MAP) && is(s.getValueType(), Schema.Type.STRING);
+            case MAP_AS_TEXT -> is(s, Schema.Type.MAP) && (s.getValueType().getType() == Schema.Type.UNION
+                    ? s.getValueType().getTypes().stream().allMatch(AvroRowTranscoder::isTextScalar)
+                    : isTextScalar(s.getValueType()));
         };
+    }
+
+    private static boolean is(Schema s, Schema.Type t) {
+        return s.getType() == t;
+    }
+
+    private static boolean isTimestampMillis(Schema s) {
+        LogicalType lt = s.getLogicalType();
+        return is(s, Schema.Type.LONG) && lt instanceof LogicalTypes.TimestampMillis;
+    }
+
+    private static boolean isTextScalar(Schema s) {
+        return switch (s.getType()) {
+            case STRING, LONG, INT, DOUBLE, FLOAT, BOOLEAN -> s.getLogicalType() == null;
+            default -> false;
+        };
+    }
+
+    /** The non-null branch of a two-branch union with null, or null. */
+    private static Schema nullableOf(Schema s) {
+        if (!is(s, Schema.Type.UNION) || s.getTypes().size() != 2) {
+            return null;
+        }
+        Schema a = s.getTypes().get(0);
+        Schema b = s.getTypes().get(1);
+        return is(a, Schema.Type.NULL) ? b : is(b, Schema.Type.NULL) ? a : null;
     }
 
     /**
@@ -167,42 +247,46 @@ public final class AvroRowTranscoder {
         src = bytes;
         pos = offset;
         try {
-            for (int i = 0; i < fieldOp.length; i++) {
-                int op = fieldOp[i];
-                if (op == SKIP) {
-                    skip(fieldSchema[i]);
+            for (int i = 0; i < steps.length; i++) {
+                Step step = steps[i];
+                if (step.kind() == null) {
+                    skip(step.schema());
                     continue;
                 }
-                int slot = fieldSlot[i];
-                switch (KINDS[op - 1]) {
-                    case STRING -> readString(slot);
-                    case LONG, INT, TIMESTAMP_MILLIS -> longs[slot] = readLong();
-                    case BOOLEAN -> longs[slot] = readBoolean();
+                switch (step.kind()) {
+                    case STRING -> readString(i);
+                    case LONG, INT, TIMESTAMP_MILLIS -> longs[i] = readLong();
+                    case BOOLEAN -> longs[i] = readBoolean();
                     case ENUM_SYMBOL -> {
-                        int index = (int) readLong();
-                        byte[][] s = symbols[i];
-                        if (index < 0 || index >= s.length) {
+                        long index = readLong();
+                        if (index < 0 || index >= step.symbols().length) {
                             throw new IllegalArgumentException("enum index " + index + " out of range");
                         }
-                        enumBytes[slot] = s[index];
-                        longs[slot] = index;
+                        enumBytes[i] = step.symbols()[(int) index];
+                        longs[i] = index;
                     }
-                    case NULLABLE_STRING -> {
+                    case NULLABLE_STRING, NULLABLE_LONG, NULLABLE_TIMESTAMP_MILLIS -> {
                         long branch = readLong();
-                        if (branch == nullBranch[i]) {
-                            lengths[slot] = -1;
-                        } else if (branch == 1 - nullBranch[i]) {
-                            readString(slot);
+                        if (branch == step.nullBranch()) {
+                            lengths[i] = -1;
+                        } else if (branch == 1 - step.nullBranch()) {
+                            lengths[i] = 0;
+                            if (step.kind() == Kind.NULLABLE_STRING) {
+                                readString(i);
+                            } else {
+                                longs[i] = readLong();
+                            }
                         } else {
                             throw new IllegalArgumentException("union branch " + branch + " out of range");
                         }
                     }
+                    case STRING_MAP, MAP_AS_TEXT -> readMap(i, step);
                 }
             }
             if (pos > bytes.length) {
                 throw new IllegalArgumentException("record runs past the end of its bytes");
             }
-        } catch (ArrayIndexOutOfBoundsException e) {
+        } catch (ArrayIndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IllegalArgumentException("record runs past the end of its bytes", e);
         }
         return this;
@@ -213,11 +297,11 @@ public final class AvroRowTranscoder {
      * record last read, for choosing the table.
      */
     public String symbol(String field) {
-        Integer i = positions.get(field);
-        if (i == null || symbolNames[i] == null) {
+        Integer i = slotsByField.get(field);
+        if (i == null || steps[i].symbolNames() == null) {
             throw new IllegalArgumentException(field + " is not an enum column field");
         }
-        return symbolNames[i][(int) longs[i]];
+        return steps[i].symbolNames()[(int) longs[i]];
     }
 
     /** Appends the record last read as one row of the columns, in table order. */
@@ -237,6 +321,14 @@ public final class AvroRowTranscoder {
                         w.uint8(0).bytes(src, (int) longs[slot], lengths[slot]);
                     }
                 }
+                case NULLABLE_LONG, NULLABLE_TIMESTAMP_MILLIS -> {
+                    if (lengths[slot] < 0) {
+                        w.uint8(1);
+                    } else {
+                        w.uint8(0).int64(longs[slot]);
+                    }
+                }
+                case STRING_MAP, MAP_AS_TEXT -> w.append(maps[slot]);
             }
         }
         w.endRow();
@@ -250,6 +342,87 @@ public final class AvroRowTranscoder {
         longs[slot] = pos;
         lengths[slot] = (int) len;
         pos += (int) len;
+    }
+
+    /** A map rendered into its slot's buffer as RowBinary Map(String, String), entries sorted by key. */
+    private void readMap(int slot, Step step) {
+        List<String[]> entries = null;
+        Schema values = step.schema().getValueType();
+        while (true) {
+            long count = readLong();
+            if (count == 0) {
+                break;
+            }
+            if (count < 0) {
+                count = -count;
+                readLong(); // the block's size in bytes
+            }
+            if (count > src.length - pos) {
+                throw new IllegalArgumentException("map block of " + count + " entries out of range");
+            }
+            for (long j = 0; j < count; j++) {
+                String key = readUtf8();
+                String value = step.kind() == Kind.STRING_MAP ? readUtf8() : readScalarAsText(values);
+                if (entries == null) {
+                    entries = new ArrayList<>();
+                }
+                entries.add(new String[] {key, value});
+            }
+        }
+        RowBinaryWriter m = maps[slot];
+        m.reset();
+        if (entries == null) {
+            m.varUInt(0);
+            return;
+        }
+        // As the object path: a map keeps one value per key (the last), entries in key order.
+        Map<String, String> byKey = new java.util.TreeMap<>();
+        for (String[] e : entries) {
+            byKey.put(e[0], e[1]);
+        }
+        m.varUInt(byKey.size());
+        byKey.forEach((k, v) -> m.string(k).string(v));
+    }
+
+    private String readUtf8() {
+        long len = readLong();
+        if (len < 0 || len > src.length - pos) {
+            throw new IllegalArgumentException("string length " + len + " out of range");
+        }
+        String s = new String(src, pos, (int) len, StandardCharsets.UTF_8);
+        pos += (int) len;
+        return s;
+    }
+
+    /** A scalar (or a union of scalars) as Java's toString renders the decoded value. */
+    private String readScalarAsText(Schema s) {
+        if (s.getType() == Schema.Type.UNION) {
+            long branch = readLong();
+            if (branch < 0 || branch >= s.getTypes().size()) {
+                throw new IllegalArgumentException("union branch " + branch + " out of range");
+            }
+            s = s.getTypes().get((int) branch);
+        }
+        return switch (s.getType()) {
+            case STRING -> readUtf8();
+            case LONG, INT -> Long.toString(readLong());
+            case BOOLEAN -> Boolean.toString(readBoolean() == 1);
+            case DOUBLE -> {
+                long bits = 0;
+                for (int b = 0; b < 8; b++) {
+                    bits |= (src[pos++] & 0xFFL) << (8 * b);
+                }
+                yield Double.toString(Double.longBitsToDouble(bits));
+            }
+            case FLOAT -> {
+                int bits = 0;
+                for (int b = 0; b < 4; b++) {
+                    bits |= (src[pos++] & 0xFF) << (8 * b);
+                }
+                yield Float.toString(Float.intBitsToFloat(bits));
+            }
+            default -> throw new IllegalStateException("not a scalar: " + s);
+        };
     }
 
     private int readBoolean() {
@@ -315,6 +488,9 @@ public final class AvroRowTranscoder {
                         count = -count;
                         readLong(); // the block's size in bytes; the items are skipped one by one below
                     }
+                    if (count > src.length - pos && !isEmptyEncoding(s)) {
+                        throw new IllegalArgumentException("block of " + count + " items out of range");
+                    }
                     for (long j = 0; j < count; j++) {
                         if (s.getType() == Schema.Type.MAP) {
                             skip(STRING);
@@ -326,5 +502,15 @@ public final class AvroRowTranscoder {
                 }
             }
         }
+    }
+
+    /** Items that take no bytes (an array of null): a count beyond the remaining bytes is legal. */
+    private static boolean isEmptyEncoding(Schema s) {
+        return s.getType() == Schema.Type.ARRAY && s.getElementType().getType() == Schema.Type.NULL;
+    }
+
+    @Override
+    public String toString() {
+        return "AvroRowTranscoder" + Arrays.toString(columnKind);
     }
 }

@@ -138,6 +138,14 @@ public final class RowBinaryWriter {
         return this;
     }
 
+    /** Appends everything written to {@code other} (rows are not counted). */
+    public RowBinaryWriter append(RowBinaryWriter other) {
+        ensure(other.size);
+        System.arraycopy(other.buf, 0, buf, size, other.size);
+        size += other.size;
+        return this;
+    }
+
     public RowBinaryWriter nullableString(CharSequence s) {
         if (s == null) {
             return uint8(1);

@@ -46,6 +46,26 @@ public final class RowEncoders {
             new Column("limit_usd_nanos", Kind.LONG), new Column("projected_usd_nanos", Kind.LONG),
             new Column("triggered_at", Kind.TIMESTAMP_MILLIS), new Column("trigger_event_id", Kind.NULLABLE_STRING));
 
+    /** The columns of priced_events for {@link AvroRowTranscoder}, in the order {@link #pricedEvent} writes them. */
+    public static final List<Column> PRICED_EVENT_COLUMNS = List.of(
+            new Column("event.org_id", Kind.STRING), new Column("event.timestamp", Kind.TIMESTAMP_MILLIS),
+            new Column("event.event_id", Kind.STRING), new Column("event.event_id_assigned", Kind.BOOLEAN),
+            new Column("event.received_at", Kind.TIMESTAMP_MILLIS), new Column("event.feature", Kind.STRING),
+            new Column("event.provider", Kind.STRING), new Column("event.model", Kind.STRING),
+            new Column("event.input_tokens", Kind.LONG), new Column("event.output_tokens", Kind.LONG),
+            new Column("event.cached_input_tokens", Kind.LONG), new Column("event.cache_write_tokens", Kind.LONG),
+            new Column("event.reasoning_tokens", Kind.LONG),
+            new Column("event.client_cost_usd_nanos", Kind.NULLABLE_LONG),
+            new Column("event.latency_ms", Kind.NULLABLE_LONG), new Column("event.status", Kind.ENUM_SYMBOL),
+            new Column("event.error_code", Kind.NULLABLE_STRING), new Column("event.user_id", Kind.NULLABLE_STRING),
+            new Column("event.session_id", Kind.NULLABLE_STRING), new Column("event.tags", Kind.STRING_MAP),
+            new Column("event.metadata", Kind.MAP_AS_TEXT), new Column("event.api_key_id", Kind.NULLABLE_STRING),
+            new Column("cost_usd_nanos", Kind.LONG), new Column("cost_source", Kind.ENUM_SYMBOL),
+            new Column("priced", Kind.BOOLEAN), new Column("price_provider", Kind.NULLABLE_STRING),
+            new Column("price_model", Kind.NULLABLE_STRING),
+            new Column("price_effective_from", Kind.NULLABLE_TIMESTAMP_MILLIS),
+            new Column("processed_at", Kind.TIMESTAMP_MILLIS));
+
     /** spend_rollups_{minute,hour,day}. */
     public static void rollup(RowBinaryWriter w, SpendRollup r) {
         w.string(r.getOrgId()).string(r.getFeature()).string(r.getProvider()).string(r.getModel())
@@ -71,7 +91,7 @@ public final class RowEncoders {
                 .nullableInt64(e.getClientCostUsdNanos()).nullableInt64(e.getLatencyMs())
                 .string(e.getStatus().name()).nullableString(e.getErrorCode())
                 .nullableString(e.getUserId()).nullableString(e.getSessionId())
-                .stringMap(e.getTags()).stringMap(metadataAsText(e.getMetadata()))
+                .stringMap(sorted(e.getTags())).stringMap(metadataAsText(e.getMetadata()))
                 .nullableString(e.getApiKeyId())
                 .int64(p.getCostUsdNanos()).string(p.getCostSource().name()).bool(p.getPriced())
                 .nullableString(p.getPriceProvider()).nullableString(p.getPriceModel());
@@ -93,6 +113,15 @@ public final class RowEncoders {
                 .int64(a.getSpendUsdNanos()).int64(a.getLimitUsdNanos()).int64(a.getProjectedUsdNanos())
                 .dateTime64Millis(millis(a.getTriggeredAt())).nullableString(a.getTriggerEventId())
                 .endRow();
+    }
+
+    /** Tags with keys sorted, for a stable encoding (the decoded map is a HashMap). */
+    static Map<String, String> sorted(Map<? extends CharSequence, ? extends CharSequence> tags) {
+        Map<String, String> out = new TreeMap<>();
+        if (tags != null) {
+            tags.forEach((k, v) -> out.put(k.toString(), v == null ? "" : v.toString()));
+        }
+        return out;
     }
 
     /** Metadata values (string, long, double or boolean) as text; keys sorted for a stable encoding. */

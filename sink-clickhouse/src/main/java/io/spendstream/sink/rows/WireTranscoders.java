@@ -19,12 +19,19 @@ public final class WireTranscoders {
     public static final int PAYLOAD_OFFSET = 5;
 
     private final SchemaRegistry registry;
+    private final Schema reader;
     private final List<AvroRowTranscoder.Column> columns;
     private final String routeEnum;
     private final Map<Integer, Optional<AvroRowTranscoder>> byId = new HashMap<>();
 
-    public WireTranscoders(SchemaRegistry registry, List<AvroRowTranscoder.Column> columns, String routeEnum) {
+    /**
+     * @param reader the schema the object path reads these records with (see
+     *     {@link AvroRowTranscoder#compile})
+     */
+    public WireTranscoders(SchemaRegistry registry, Schema reader, List<AvroRowTranscoder.Column> columns,
+                           String routeEnum) {
         this.registry = registry;
+        this.reader = reader;
         this.columns = columns;
         this.routeEnum = routeEnum;
     }
@@ -43,7 +50,7 @@ public final class WireTranscoders {
             } catch (RuntimeException e) {
                 return null; // not cached: the object path reports it, and a later record tries again
             }
-            t = AvroRowTranscoder.compile(writer, columns, routeEnum);
+            t = AvroRowTranscoder.compile(writer, reader, columns, routeEnum);
             byId.put(id, t);
         }
         return t.orElse(null);

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.spendstream.schema.AlertKind;
 import io.spendstream.schema.BudgetAlert;
 import io.spendstream.schema.BudgetScope;
+import io.spendstream.schema.CallStatus;
+import io.spendstream.schema.CostSource;
+import io.spendstream.schema.PricedUsageEvent;
 import io.spendstream.schema.SpendRollup;
+import io.spendstream.schema.UsageEvent;
 import io.spendstream.schema.WindowSize;
 import io.spendstream.schemas.registry.InMemorySchemaRegistry;
 import io.spendstream.schemas.serde.AvroSerde;
@@ -30,7 +34,8 @@ class AvroRowTranscoderTest {
 
     @Test
     void shouldWriteTheSameBytesAsTheObjectPathForEveryRollup() {
-        WireTranscoders fast = new WireTranscoders(registry, RowEncoders.ROLLUP_COLUMNS, RowEncoders.ROLLUP_ROUTE);
+        WireTranscoders fast = new WireTranscoders(registry, SpendRollup.getClassSchema(), RowEncoders.ROLLUP_COLUMNS,
+                RowEncoders.ROLLUP_ROUTE);
         List<SpendRollup> all = new ArrayList<>(new TestData(3, 4).rollups);
         Random rnd = new Random(11);
         for (int i = 0; i < 200; i++) { // extremes of every varint width, non-ASCII names
@@ -55,7 +60,7 @@ class AvroRowTranscoderTest {
 
     @Test
     void shouldWriteTheSameBytesAsTheObjectPathForAlertsWithAndWithoutNullableFields() {
-        WireTranscoders fast = new WireTranscoders(registry, RowEncoders.ALERT_COLUMNS, null);
+        WireTranscoders fast = new WireTranscoders(registry, BudgetAlert.getClassSchema(), RowEncoders.ALERT_COLUMNS, null);
         List<BudgetAlert> all = new ArrayList<>();
         for (BudgetAlert a : new TestData(5, 2).alerts) {
             all.add(a);
@@ -70,6 +75,50 @@ class AvroRowTranscoderTest {
             RowEncoders.alert(expected, alerts.deserialize("alerts", wire));
             RowBinaryWriter actual = new RowBinaryWriter();
             fast.forRecord(wire).read(wire, WireTranscoders.PAYLOAD_OFFSET).write(actual);
+            assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+        }
+    }
+
+    @Test
+    void shouldWriteTheSameBytesAsTheObjectPathForPricedEventsWithMapsAndNullableFields() {
+        AvroSerde<PricedUsageEvent> events = AvroSerde.specific(PricedUsageEvent.class, registry, false);
+        WireTranscoders fast = new WireTranscoders(registry, PricedUsageEvent.getClassSchema(),
+                RowEncoders.PRICED_EVENT_COLUMNS, null);
+        List<PricedUsageEvent> all = new ArrayList<>();
+        Random rnd = new Random(17);
+        for (PricedUsageEvent p : new TestData(7, 2).events.subList(0, 40)) {
+            all.add(p);
+            Map<String, String> tags = new java.util.LinkedHashMap<>();
+            for (String k : new String[] {"zeta", "alpha", "é-key", "Beta", "", "m"}) {
+                tags.put(k, k + "-" + rnd.nextInt(100));
+            }
+            Map<String, Object> meta = new java.util.LinkedHashMap<>();
+            meta.put("z", 1.0E10);
+            meta.put("a", -0.0d);
+            meta.put("tiny", 1.0E-5);
+            meta.put("n", Long.MIN_VALUE);
+            meta.put("b", false);
+            meta.put("s", "text ü");
+            meta.put("nan", Double.NaN);
+            meta.put("pi", Math.PI);
+            UsageEvent e = UsageEvent.newBuilder(p.getEvent()).setTags(tags).setMetadata(meta)
+                    .setClientCostUsdNanos(rnd.nextLong()).setLatencyMs(null).setErrorCode("E1").setUserId(null)
+                    .setSessionId("s-😀").setApiKeyId(null).setStatus(CallStatus.ERROR).build();
+            all.add(PricedUsageEvent.newBuilder(p).setEvent(e).setPriceProvider(null).setPriceModel("m")
+                    .setPriceEffectiveFrom(Instant.ofEpochMilli(rnd.nextLong(1L << 41))).setPriced(false)
+                    .setCostSource(CostSource.UNPRICED).build());
+            all.add(PricedUsageEvent.newBuilder(p).setEvent(UsageEvent.newBuilder(e).setTags(Map.of())
+                    .setMetadata(Map.of()).setLatencyMs(-1L).setClientCostUsdNanos(null).build())
+                    .setPriceEffectiveFrom(null).build());
+        }
+        for (PricedUsageEvent p : all) {
+            byte[] wire = events.serialize("priced", p);
+            RowBinaryWriter expected = new RowBinaryWriter();
+            RowEncoders.pricedEvent(expected, events.deserialize("priced", wire));
+            RowBinaryWriter actual = new RowBinaryWriter();
+            AvroRowTranscoder t = fast.forRecord(wire);
+            assertThat(t).isNotNull();
+            t.read(wire, WireTranscoders.PAYLOAD_OFFSET).write(actual);
             assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
         }
     }
@@ -102,7 +151,8 @@ class AvroRowTranscoderTest {
         }
         Schema writer = Schema.createRecord(current.getName(), null, current.getNamespace(), false, fields);
         AvroSerde<GenericRecord> evolved = AvroSerde.generic(writer, registry, false);
-        WireTranscoders fast = new WireTranscoders(registry, RowEncoders.ROLLUP_COLUMNS, RowEncoders.ROLLUP_ROUTE);
+        WireTranscoders fast = new WireTranscoders(registry, SpendRollup.getClassSchema(), RowEncoders.ROLLUP_COLUMNS,
+                RowEncoders.ROLLUP_ROUTE);
 
         for (SpendRollup r : new TestData(9, 2).rollups.subList(0, 30)) {
             GenericRecord g = new GenericData.Record(writer);
@@ -145,14 +195,30 @@ class AvroRowTranscoderTest {
             versionAsString.add(new Schema.Field(f.name(),
                     f.name().equals("version") ? Schema.create(Schema.Type.STRING) : f.schema(), f.doc()));
         }
-        assertThat(AvroRowTranscoder.compile(record(current, withoutVersion), RowEncoders.ROLLUP_COLUMNS,
+        assertThat(AvroRowTranscoder.compile(record(current, withoutVersion), current, RowEncoders.ROLLUP_COLUMNS,
                 RowEncoders.ROLLUP_ROUTE)).isEmpty();
-        assertThat(AvroRowTranscoder.compile(record(current, versionAsString), RowEncoders.ROLLUP_COLUMNS,
+        assertThat(AvroRowTranscoder.compile(record(current, versionAsString), current, RowEncoders.ROLLUP_COLUMNS,
                 RowEncoders.ROLLUP_ROUTE)).isEmpty();
-        assertThat(AvroRowTranscoder.compile(current, RowEncoders.ROLLUP_COLUMNS, "no_such_enum")).isEmpty();
-        assertThat(AvroRowTranscoder.compile(current, RowEncoders.ROLLUP_COLUMNS, RowEncoders.ROLLUP_ROUTE)).isPresent();
+        assertThat(AvroRowTranscoder.compile(current, current, RowEncoders.ROLLUP_COLUMNS, "no_such_enum")).isEmpty();
+        assertThat(AvroRowTranscoder.compile(current, current, RowEncoders.ROLLUP_COLUMNS, RowEncoders.ROLLUP_ROUTE))
+                .isPresent();
 
-        WireTranscoders fast = new WireTranscoders(registry, RowEncoders.ROLLUP_COLUMNS, RowEncoders.ROLLUP_ROUTE);
+        // A later writer adds a window size the reader does not know: the object path must resolve
+        // it (here: fail, and dead-letter the record), so there is no fast path for that schema.
+        List<Schema.Field> withWeek = new ArrayList<>();
+        for (Schema.Field f : current.getFields()) {
+            withWeek.add(new Schema.Field(f.name(), f.name().equals("window_size")
+                    ? Schema.createEnum("WindowSize", null, "io.spendstream.schema", List.of("MINUTE", "HOUR", "DAY", "WEEK"))
+                    : f.schema(), f.doc()));
+        }
+        Schema laterWriter = record(current, withWeek);
+        assertThat(AvroRowTranscoder.compile(laterWriter, current, RowEncoders.ROLLUP_COLUMNS,
+                RowEncoders.ROLLUP_ROUTE)).isEmpty();
+        assertThat(AvroRowTranscoder.compile(laterWriter, null, RowEncoders.ROLLUP_COLUMNS,
+                RowEncoders.ROLLUP_ROUTE)).as("without a reader to check against").isPresent();
+
+        WireTranscoders fast = new WireTranscoders(registry, SpendRollup.getClassSchema(), RowEncoders.ROLLUP_COLUMNS,
+                RowEncoders.ROLLUP_ROUTE);
         assertThat(fast.forRecord(new byte[] {0, 0, 0, 0x7F, 1, 2})).as("id unknown to the registry").isNull();
         assertThat(fast.forRecord(new byte[] {1, 0, 0, 0, 1, 2})).as("not the wire format").isNull();
         assertThat(fast.forRecord(new byte[] {0, 0})).as("too short").isNull();
@@ -160,7 +226,8 @@ class AvroRowTranscoderTest {
 
     @Test
     void shouldRejectTruncatedAndMalformedRecordsWithoutWritingAnything() {
-        WireTranscoders fast = new WireTranscoders(registry, RowEncoders.ROLLUP_COLUMNS, RowEncoders.ROLLUP_ROUTE);
+        WireTranscoders fast = new WireTranscoders(registry, SpendRollup.getClassSchema(), RowEncoders.ROLLUP_COLUMNS,
+                RowEncoders.ROLLUP_ROUTE);
         byte[] wire = rollups.serialize("rollups", new TestData(1, 1).rollups.getFirst());
         RowBinaryWriter w = new RowBinaryWriter();
         AvroRowTranscoder t = fast.forRecord(wire);
