@@ -335,31 +335,26 @@ public final class AvroRowTranscoder {
     }
 
     private void readString(int slot) {
+        int len = readLength();
+        longs[slot] = pos;
+        lengths[slot] = len;
+        pos += len;
+    }
+
+    /** The length of a string or bytes value, checked against what is left of the record. */
+    private int readLength() {
         long len = readLong();
         if (len < 0 || len > src.length - pos) {
             throw new IllegalArgumentException("string length " + len + " out of range");
         }
-        longs[slot] = pos;
-        lengths[slot] = (int) len;
-        pos += (int) len;
+        return (int) len;
     }
 
     /** A map rendered into its slot's buffer as RowBinary Map(String, String), entries sorted by key. */
     private void readMap(int slot, Step step) {
         List<String[]> entries = null;
         Schema values = step.schema().getValueType();
-        while (true) {
-            long count = readLong();
-            if (count == 0) {
-                break;
-            }
-            if (count < 0) {
-                count = -count;
-                readLong(); // the block's size in bytes
-            }
-            if (count > src.length - pos) {
-                throw new IllegalArgumentException("map block of " + count + " entries out of range");
-            }
+        for (long count = readBlockCount(true); count != 0; count = readBlockCount(true)) {
             for (long j = 0; j < count; j++) {
                 String key = readUtf8();
                 String value = step.kind() == Kind.STRING_MAP ? readUtf8() : readScalarAsText(values);
@@ -385,23 +380,16 @@ public final class AvroRowTranscoder {
     }
 
     private String readUtf8() {
-        long len = readLong();
-        if (len < 0 || len > src.length - pos) {
-            throw new IllegalArgumentException("string length " + len + " out of range");
-        }
-        String s = new String(src, pos, (int) len, StandardCharsets.UTF_8);
-        pos += (int) len;
+        int len = readLength();
+        String s = new String(src, pos, len, StandardCharsets.UTF_8);
+        pos += len;
         return s;
     }
 
     /** A scalar (or a union of scalars) as Java's toString renders the decoded value. */
     private String readScalarAsText(Schema s) {
         if (s.getType() == Schema.Type.UNION) {
-            long branch = readLong();
-            if (branch < 0 || branch >= s.getTypes().size()) {
-                throw new IllegalArgumentException("union branch " + branch + " out of range");
-            }
-            s = s.getTypes().get((int) branch);
+            s = readBranch(s);
         }
         return switch (s.getType()) {
             case STRING -> readUtf8();
@@ -423,6 +411,31 @@ public final class AvroRowTranscoder {
             }
             default -> throw new IllegalStateException("not a scalar: " + s);
         };
+    }
+
+    /** The branch of {@code union} that the next value is written in. */
+    private Schema readBranch(Schema union) {
+        long branch = readLong();
+        if (branch < 0 || branch >= union.getTypes().size()) {
+            throw new IllegalArgumentException("union branch " + branch + " out of range");
+        }
+        return union.getTypes().get((int) branch);
+    }
+
+    /**
+     * The item count of the next block of an array or map (0 ends it); a negative count is followed by
+     * the block's size in bytes, which is read and not needed, since the items are read one by one.
+     */
+    private long readBlockCount(boolean itemsTakeBytes) {
+        long count = readLong();
+        if (count < 0) {
+            count = -count;
+            readLong();
+        }
+        if (itemsTakeBytes && count > src.length - pos) {
+            throw new IllegalArgumentException("block of " + count + " items out of range");
+        }
+        return count;
     }
 
     private int readBoolean() {
@@ -460,37 +473,18 @@ public final class AvroRowTranscoder {
             case DOUBLE -> pos += 8;
             case FIXED -> pos += s.getFixedSize();
             case STRING, BYTES -> {
-                long len = readLong();
-                if (len < 0 || len > src.length - pos) {
-                    throw new IllegalArgumentException("length " + len + " out of range");
-                }
-                pos += (int) len;
+                int len = readLength(); // moves pos past the length first
+                pos += len;
             }
             case RECORD -> {
                 for (Schema.Field f : s.getFields()) {
                     skip(f.schema());
                 }
             }
-            case UNION -> {
-                long branch = readLong();
-                if (branch < 0 || branch >= s.getTypes().size()) {
-                    throw new IllegalArgumentException("union branch " + branch + " out of range");
-                }
-                skip(s.getTypes().get((int) branch));
-            }
+            case UNION -> skip(readBranch(s));
             case ARRAY, MAP -> {
-                while (true) {
-                    long count = readLong();
-                    if (count == 0) {
-                        break;
-                    }
-                    if (count < 0) {
-                        count = -count;
-                        readLong(); // the block's size in bytes; the items are skipped one by one below
-                    }
-                    if (count > src.length - pos && !isEmptyEncoding(s)) {
-                        throw new IllegalArgumentException("block of " + count + " items out of range");
-                    }
+                boolean itemsTakeBytes = !isEmptyEncoding(s);
+                for (long count = readBlockCount(itemsTakeBytes); count != 0; count = readBlockCount(itemsTakeBytes)) {
                     for (long j = 0; j < count; j++) {
                         if (s.getType() == Schema.Type.MAP) {
                             skip(STRING);

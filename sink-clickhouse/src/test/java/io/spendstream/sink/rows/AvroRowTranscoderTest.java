@@ -46,14 +46,8 @@ class AvroRowTranscoderTest {
         }
         for (SpendRollup r : all) {
             byte[] wire = rollups.serialize("rollups", r);
-            RowBinaryWriter expected = new RowBinaryWriter();
-            RowEncoders.rollup(expected, rollups.deserialize("rollups", wire));
-            RowBinaryWriter actual = new RowBinaryWriter();
-            AvroRowTranscoder t = fast.forRecord(wire);
-            assertThat(t).as("the current schema is copied directly").isNotNull();
-            t.read(wire, WireTranscoders.PAYLOAD_OFFSET).write(actual);
-            assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
-            assertThat(actual.rows()).isEqualTo(1);
+            AvroRowTranscoder t = assertSameBytes(fast, wire,
+                    w -> RowEncoders.rollup(w, rollups.deserialize("rollups", wire)));
             assertThat(t.symbol(RowEncoders.ROLLUP_ROUTE)).isEqualTo(r.getWindowSize().name());
         }
     }
@@ -71,11 +65,7 @@ class AvroRowTranscoderTest {
         assertThat(all).hasSizeGreaterThan(3);
         for (BudgetAlert a : all) {
             byte[] wire = alerts.serialize("alerts", a);
-            RowBinaryWriter expected = new RowBinaryWriter();
-            RowEncoders.alert(expected, alerts.deserialize("alerts", wire));
-            RowBinaryWriter actual = new RowBinaryWriter();
-            fast.forRecord(wire).read(wire, WireTranscoders.PAYLOAD_OFFSET).write(actual);
-            assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+            assertSameBytes(fast, wire, w -> RowEncoders.alert(w, alerts.deserialize("alerts", wire)));
         }
     }
 
@@ -113,13 +103,7 @@ class AvroRowTranscoderTest {
         }
         for (PricedUsageEvent p : all) {
             byte[] wire = events.serialize("priced", p);
-            RowBinaryWriter expected = new RowBinaryWriter();
-            RowEncoders.pricedEvent(expected, events.deserialize("priced", wire));
-            RowBinaryWriter actual = new RowBinaryWriter();
-            AvroRowTranscoder t = fast.forRecord(wire);
-            assertThat(t).isNotNull();
-            t.read(wire, WireTranscoders.PAYLOAD_OFFSET).write(actual);
-            assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+            assertSameBytes(fast, wire, w -> RowEncoders.pricedEvent(w, events.deserialize("priced", wire)));
         }
     }
 
@@ -173,13 +157,8 @@ class AvroRowTranscoderTest {
             g.put("x_bool", true);
             byte[] wire = evolved.serialize("evolved-rollups", g);
 
-            RowBinaryWriter expected = new RowBinaryWriter();
-            RowEncoders.rollup(expected, rollups.deserialize("rollups", wire)); // Avro's schema resolution
-            RowBinaryWriter actual = new RowBinaryWriter();
-            AvroRowTranscoder t = fast.forRecord(wire);
-            assertThat(t).isNotNull();
-            t.read(wire, WireTranscoders.PAYLOAD_OFFSET).write(actual);
-            assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+            // The object path resolves the evolved writer to the current schema with Avro's rules.
+            assertSameBytes(fast, wire, w -> RowEncoders.rollup(w, rollups.deserialize("rollups", wire)));
         }
     }
 
@@ -252,6 +231,20 @@ class AvroRowTranscoderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("string length -2");
         assertThat(w.size()).as("nothing written by the failed reads").isEqualTo(size);
         assertThat(w.rows()).isEqualTo(1);
+    }
+
+    /** The direct path compiles for this record's writer schema and writes what the object path writes. */
+    private static AvroRowTranscoder assertSameBytes(WireTranscoders fast, byte[] wire,
+                                                     java.util.function.Consumer<RowBinaryWriter> objectPath) {
+        RowBinaryWriter expected = new RowBinaryWriter();
+        objectPath.accept(expected);
+        AvroRowTranscoder t = fast.forRecord(wire);
+        assertThat(t).as("a transcoder for this writer schema").isNotNull();
+        RowBinaryWriter actual = new RowBinaryWriter();
+        t.read(wire, WireTranscoders.PAYLOAD_OFFSET).write(actual);
+        assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+        assertThat(actual.rows()).isEqualTo(1);
+        return t;
     }
 
     private static Schema record(Schema like, List<Schema.Field> fields) {
