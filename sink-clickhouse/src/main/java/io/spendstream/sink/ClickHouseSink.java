@@ -35,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -92,13 +94,8 @@ public final class ClickHouseSink implements AutoCloseable {
     private final ClickHouseTransport transport;
     private final SinkMetrics metrics;
     private final Hooks hooks;
-    private final AvroSerde<SpendRollup> rollupSerde;
-    private final AvroSerde<PricedUsageEvent> eventSerde;
-    private final AvroSerde<BudgetAlert> alertSerde;
-    /** The direct Avro → RowBinary path of each topic (the serdes above are its fallback). */
-    private final WireTranscoders rollupRows;
-    private final WireTranscoders eventRows;
-    private final WireTranscoders alertRows;
+    /** How each input topic's records become rows. */
+    private final Map<String, TopicRows<?>> rowsByTopic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> dlq;
     private final ExecutorService writer;
@@ -125,14 +122,26 @@ public final class ClickHouseSink implements AutoCloseable {
         this.transport = transport;
         this.metrics = metrics;
         this.hooks = hooks == null ? Hooks.NONE : hooks;
-        this.rollupSerde = AvroSerde.specific(SpendRollup.class, registry, false, false);
-        this.eventSerde = AvroSerde.specific(PricedUsageEvent.class, registry, false, false);
-        this.alertSerde = AvroSerde.specific(BudgetAlert.class, registry, false, false);
-        this.rollupRows = new WireTranscoders(registry, SpendRollup.getClassSchema(), RowEncoders.ROLLUP_COLUMNS,
-                RowEncoders.ROLLUP_ROUTE);
-        this.eventRows = new WireTranscoders(registry, PricedUsageEvent.getClassSchema(),
-                RowEncoders.PRICED_EVENT_COLUMNS, null);
-        this.alertRows = new WireTranscoders(registry, BudgetAlert.getClassSchema(), RowEncoders.ALERT_COLUMNS, null);
+        // First one wins when two settings name the same topic, as the topics were tested in this order.
+        Map<String, TopicRows<?>> rows = new HashMap<>();
+        rows.putIfAbsent(config.rollupsTopic(), new TopicRows<>(
+                new WireTranscoders(registry, SpendRollup.getClassSchema(), RowEncoders.ROLLUP_COLUMNS,
+                        RowEncoders.ROLLUP_ROUTE),
+                t -> Tables.rollups(WindowSize.valueOf(t.symbol(RowEncoders.ROLLUP_ROUTE))),
+                AvroSerde.specific(SpendRollup.class, registry, false, false),
+                v -> Tables.rollups(v.getWindowSize()), RowEncoders::rollup));
+        rows.putIfAbsent(config.pricedEventsTopic(), new TopicRows<>(
+                new WireTranscoders(registry, PricedUsageEvent.getClassSchema(), RowEncoders.PRICED_EVENT_COLUMNS,
+                        null),
+                t -> Tables.PRICED_EVENTS,
+                AvroSerde.specific(PricedUsageEvent.class, registry, false, false),
+                v -> Tables.PRICED_EVENTS, RowEncoders::pricedEvent));
+        rows.putIfAbsent(config.alertsTopic(), new TopicRows<>(
+                new WireTranscoders(registry, BudgetAlert.getClassSchema(), RowEncoders.ALERT_COLUMNS, null),
+                t -> Tables.BUDGET_ALERTS,
+                AvroSerde.specific(BudgetAlert.class, registry, false, false),
+                v -> Tables.BUDGET_ALERTS, RowEncoders::alert));
+        this.rowsByTopic = rows;
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -263,37 +272,12 @@ public final class ClickHouseSink implements AutoCloseable {
         if (r.value() == null) {
             return; // tombstone on the compacted rollups topic: nothing to write
         }
+        TopicRows<?> rows = rowsByTopic.get(r.topic());
+        if (rows == null) {
+            return;
+        }
         try {
-            String table;
-            AvroRowTranscoder fast;
-            if (r.topic().equals(config.rollupsTopic())) {
-                if ((fast = rollupRows.forRecord(r.value())) != null) {
-                    fast.read(r.value(), WireTranscoders.PAYLOAD_OFFSET);
-                    table = Tables.rollups(WindowSize.valueOf(fast.symbol(RowEncoders.ROLLUP_ROUTE)));
-                    fast.write(current.writer(table));
-                } else {
-                    SpendRollup v = rollupSerde.deserialize(r.topic(), r.value());
-                    table = Tables.rollups(v.getWindowSize());
-                    RowEncoders.rollup(current.writer(table), v);
-                }
-            } else if (r.topic().equals(config.pricedEventsTopic())) {
-                table = Tables.PRICED_EVENTS;
-                if ((fast = eventRows.forRecord(r.value())) != null) {
-                    fast.read(r.value(), WireTranscoders.PAYLOAD_OFFSET).write(current.writer(table));
-                } else {
-                    RowEncoders.pricedEvent(current.writer(table), eventSerde.deserialize(r.topic(), r.value()));
-                }
-            } else if (r.topic().equals(config.alertsTopic())) {
-                table = Tables.BUDGET_ALERTS;
-                if ((fast = alertRows.forRecord(r.value())) != null) {
-                    fast.read(r.value(), WireTranscoders.PAYLOAD_OFFSET).write(current.writer(table));
-                } else {
-                    RowEncoders.alert(current.writer(table), alertSerde.deserialize(r.topic(), r.value()));
-                }
-            } else {
-                return;
-            }
-            current.source(table, r);
+            current.source(rows.append(r.topic(), r.value(), current::writer), r);
         } catch (RuntimeException e) {
             // An undecodable record: to the dead-letter topic, the batch goes on.
             metrics.failure("deserialization");
@@ -542,6 +526,29 @@ public final class ClickHouseSink implements AutoCloseable {
 
     private static final class BatchResult {
         final Map<String, TransportException> fatal = new LinkedHashMap<>();
+    }
+
+    /**
+     * How one topic's records become rows: copied directly when the record's writer schema allows
+     * ({@link WireTranscoders}), else decoded by the serde and encoded by {@link RowEncoders}.
+     */
+    private record TopicRows<T>(WireTranscoders direct, Function<AvroRowTranscoder, String> directTable,
+                                AvroSerde<T> serde, Function<T, String> table,
+                                BiConsumer<RowBinaryWriter, T> encoder) {
+        /** Appends the record's row to the writer of its table; returns the table. */
+        String append(String topic, byte[] value, Function<String, RowBinaryWriter> writerOf) {
+            AvroRowTranscoder t = direct.forRecord(value);
+            if (t != null) {
+                t.read(value, WireTranscoders.PAYLOAD_OFFSET);
+                String name = directTable.apply(t);
+                t.write(writerOf.apply(name));
+                return name;
+            }
+            T v = serde.deserialize(topic, value);
+            String name = table.apply(v);
+            encoder.accept(writerOf.apply(name), v);
+            return name;
+        }
     }
 
     /** One table's insert of a batch: RowBinary rows and their deduplication token. */

@@ -2,11 +2,11 @@ package io.spendstream.sink.rows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -352,31 +352,25 @@ public final class AvroRowTranscoder {
 
     /** A map rendered into its slot's buffer as RowBinary Map(String, String), entries sorted by key. */
     private void readMap(int slot, Step step) {
-        List<String[]> entries = null;
+        // As the object path: one value per key (the last), entries in key order.
+        TreeMap<String, String> byKey = null; // made only for a non-empty map
         Schema values = step.schema().getValueType();
         for (long count = readBlockCount(true); count != 0; count = readBlockCount(true)) {
             for (long j = 0; j < count; j++) {
                 String key = readUtf8();
                 String value = step.kind() == Kind.STRING_MAP ? readUtf8() : readScalarAsText(values);
-                if (entries == null) {
-                    entries = new ArrayList<>();
+                if (byKey == null) {
+                    byKey = new TreeMap<>();
                 }
-                entries.add(new String[] {key, value});
+                byKey.put(key, value);
             }
         }
         RowBinaryWriter m = maps[slot];
         m.reset();
-        if (entries == null) {
-            m.varUInt(0);
-            return;
+        m.varUInt(byKey == null ? 0 : byKey.size());
+        if (byKey != null) {
+            byKey.forEach((k, v) -> m.string(k).string(v));
         }
-        // As the object path: a map keeps one value per key (the last), entries in key order.
-        Map<String, String> byKey = new java.util.TreeMap<>();
-        for (String[] e : entries) {
-            byKey.put(e[0], e[1]);
-        }
-        m.varUInt(byKey.size());
-        byKey.forEach((k, v) -> m.string(k).string(v));
     }
 
     private String readUtf8() {
@@ -501,10 +495,5 @@ public final class AvroRowTranscoder {
     /** Items that take no bytes (an array of null): a count beyond the remaining bytes is legal. */
     private static boolean isEmptyEncoding(Schema s) {
         return s.getType() == Schema.Type.ARRAY && s.getElementType().getType() == Schema.Type.NULL;
-    }
-
-    @Override
-    public String toString() {
-        return "AvroRowTranscoder" + Arrays.toString(columnKind);
     }
 }

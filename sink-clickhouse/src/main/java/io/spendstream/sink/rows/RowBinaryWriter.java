@@ -122,11 +122,7 @@ public final class RowBinaryWriter {
             return this;
         }
         byte[] b = str.getBytes(StandardCharsets.UTF_8);
-        varUInt(b.length);
-        ensure(b.length);
-        System.arraycopy(b, 0, buf, size, b.length);
-        size += b.length;
-        return this;
+        return bytes(b, 0, b.length);
     }
 
     /** A String column from UTF-8 bytes: LEB128 length, then the bytes as they are. */

@@ -91,7 +91,7 @@ public final class RowEncoders {
                 .nullableInt64(e.getClientCostUsdNanos()).nullableInt64(e.getLatencyMs())
                 .string(e.getStatus().name()).nullableString(e.getErrorCode())
                 .nullableString(e.getUserId()).nullableString(e.getSessionId())
-                .stringMap(sorted(e.getTags())).stringMap(metadataAsText(e.getMetadata()))
+                .stringMap(metadataAsText(e.getTags())).stringMap(metadataAsText(e.getMetadata()))
                 .nullableString(e.getApiKeyId())
                 .int64(p.getCostUsdNanos()).string(p.getCostSource().name()).bool(p.getPriced())
                 .nullableString(p.getPriceProvider()).nullableString(p.getPriceModel());
@@ -115,16 +115,10 @@ public final class RowEncoders {
                 .endRow();
     }
 
-    /** Tags with keys sorted, for a stable encoding (the decoded map is a HashMap). */
-    static Map<String, String> sorted(Map<? extends CharSequence, ? extends CharSequence> tags) {
-        Map<String, String> out = new TreeMap<>();
-        if (tags != null) {
-            tags.forEach((k, v) -> out.put(k.toString(), v == null ? "" : v.toString()));
-        }
-        return out;
-    }
-
-    /** Metadata values (string, long, double or boolean) as text; keys sorted for a stable encoding. */
+    /**
+     * Map values (tags' strings; metadata's string, long, double or boolean) as text, keys sorted for a
+     * stable encoding (the decoded map is a HashMap).
+     */
     public static Map<String, String> metadataAsText(Map<? extends CharSequence, ?> metadata) {
         Map<String, String> out = new TreeMap<>();
         if (metadata != null) {
