@@ -10,8 +10,6 @@ import io.spendstream.schema.ApiKey;
 import io.spendstream.schema.ApiKeyState;
 import io.spendstream.schema.Org;
 import io.spendstream.schema.Sha256;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -158,15 +156,7 @@ final class AdminRoutes {
     }
 
     private <T> void respondAfter(RoutingContext ctx, CompletableFuture<T> write, Consumer<T> onSuccess) {
-        Context context = Vertx.currentContext();
-        write.whenComplete((v, failure) -> context.runOnContext(x -> {
-            if (failure != null) {
-                Problem.of(ProblemType.UNAVAILABLE, failure.getMessage() + "; nothing was changed, retry later")
-                        .retryAfter(config.retryAfterSeconds()).send(ctx);
-            } else {
-                onSuccess.accept(v);
-            }
-        }));
+        Problem.respondAfter(ctx, write, config.retryAfterSeconds(), "; nothing was changed, retry later", onSuccess);
     }
 
     /** The JSON object body with only {@code allowed} fields, or empty after answering 400/415. */
@@ -220,7 +210,6 @@ final class AdminRoutes {
     }
 
     private static String clip(String s) {
-        String line = s.replaceAll("\\s+", " ");
-        return line.length() <= 128 ? line : line.substring(0, 128) + "...";
+        return Problem.clip(s, 128);
     }
 }

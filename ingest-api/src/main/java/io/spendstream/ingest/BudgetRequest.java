@@ -61,7 +61,6 @@ record BudgetRequest(BudgetScope scope, String scopeValue, BudgetPeriod period, 
             "thresholds_percent", "enabled");
 
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,30}(\\.[0-9]{1,30})?");
-    private static final BigDecimal MAX_USD = BigDecimal.valueOf(Long.MAX_VALUE, Usd.SCALE);
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -295,8 +294,8 @@ record BudgetRequest(BudgetScope scope, String scopeValue, BudgetPeriod period, 
             errors.add(new FieldError("limit_usd", "must be > 0"));
             return 0;
         }
-        if (usd.compareTo(MAX_USD) > 0) {
-            errors.add(new FieldError("limit_usd", "is too large (at most " + MAX_USD.toPlainString() + ")"));
+        if (usd.compareTo(Usd.MAX) > 0) {
+            errors.add(new FieldError("limit_usd", "is too large (at most " + Usd.MAX.toPlainString() + ")"));
             return 0;
         }
         if (usd.stripTrailingZeros().scale() > Usd.SCALE) {
@@ -350,7 +349,6 @@ record BudgetRequest(BudgetScope scope, String scopeValue, BudgetPeriod period, 
     }
 
     private static String clip(String s) {
-        String line = s.replaceAll("\\s+", " ");
-        return line.length() <= 64 ? line : line.substring(0, 64) + "...";
+        return Problem.clip(s, 64);
     }
 }

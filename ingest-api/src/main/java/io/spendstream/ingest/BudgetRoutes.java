@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spendstream.schema.Budget;
 import io.spendstream.schemas.money.Usd;
-import io.vertx.core.Context;
-import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -50,9 +47,7 @@ final class BudgetRoutes {
 
     void mount(Router router) {
         // Authentication first, on every budget path and method (before the body is read on PUT).
-        Handler<RoutingContext> auth = authenticator.handler();
-        router.route("/v1/budgets").handler(auth);
-        router.route("/v1/budgets/*").handler(auth);
+        router.route("/v1/budgets/*").handler(authenticator.handler()); // also matches /v1/budgets itself
         // The status routes come before GET /v1/budgets/{budget_id}, which would take "status" for an id.
         router.get("/v1/budgets/status").handler(status::orgStatus);
         router.get("/v1/budgets/:budget_id/status").handler(status::budgetStatus);
@@ -105,8 +100,9 @@ final class BudgetRoutes {
             return;
         }
         Optional<Budget> existing = table.get(orgId, budgetId);
-        if (existing.isEmpty() && table.count(orgId) >= config.maxBudgetsPerOrg()) {
-            Problem.of(ProblemType.CONFLICT, "the org has " + table.count(orgId) + " budgets, the most allowed;"
+        int count = table.count(orgId);
+        if (existing.isEmpty() && count >= config.maxBudgetsPerOrg()) {
+            Problem.of(ProblemType.CONFLICT, "the org has " + count + " budgets, the most allowed;"
                     + " delete one before creating another").send(ctx);
             return;
         }
@@ -170,16 +166,9 @@ final class BudgetRoutes {
 
     /** Answers once the write is acknowledged, on the request's event loop; 503 when it is not. */
     private void respondAfter(RoutingContext ctx, CompletableFuture<Long> write, Consumer<Long> onSuccess) {
-        Context context = Vertx.currentContext();
-        write.whenComplete((offset, failure) -> context.runOnContext(x -> {
-            if (failure != null) {
-                Problem.of(ProblemType.UNAVAILABLE, failure.getMessage() + "; the change may not have been made,"
-                        + " retry the request (PUT and DELETE are idempotent)")
-                        .retryAfter(config.retryAfterSeconds()).send(ctx);
-            } else {
-                onSuccess.accept(offset); // applies the write to the table even when the client has gone
-            }
-        }));
+        // onSuccess applies the write to the table even when the client has gone
+        Problem.respondAfter(ctx, write, config.retryAfterSeconds(), "; the change may not have been made,"
+                + " retry the request (PUT and DELETE are idempotent)", onSuccess);
     }
 
     private static String orgOf(RoutingContext ctx) {

@@ -4,7 +4,6 @@ import io.spendstream.schema.Budget;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.topics.OrgPartitioning;
 import io.spendstream.schemas.topics.TopicSpec;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -35,7 +34,7 @@ public final class BudgetTable implements AutoCloseable {
     /** org_id → budget_id → budget, sorted by budget_id for listing. */
     private final Map<String, NavigableMap<String, Budget>> byOrg = new ConcurrentHashMap<>();
     /** Offset of the record each key was last set or deleted from (guarded by this). */
-    private final Map<String, Long> offsets = new HashMap<>();
+    private final LatestOffsets offsets = new LatestOffsets();
     private final Deserializer<Budget> deserializer;
     private final TopicFollower follower;
 
@@ -83,7 +82,7 @@ public final class BudgetTable implements AutoCloseable {
      */
     public synchronized void apply(Budget budget, long offset) {
         String key = OrgPartitioning.budgetKey(budget.getOrgId(), budget.getBudgetId());
-        if (isStale(key, offset)) {
+        if (!offsets.acceptNewer(key, offset)) {
             return;
         }
         byOrg.computeIfAbsent(budget.getOrgId(), o -> new ConcurrentSkipListMap<>()).put(budget.getBudgetId(), budget);
@@ -96,7 +95,7 @@ public final class BudgetTable implements AutoCloseable {
      * @param offset the tombstone's offset in its partition of the budgets topic
      */
     public synchronized void remove(String orgId, String budgetId, long offset) {
-        if (isStale(OrgPartitioning.budgetKey(orgId, budgetId), offset)) {
+        if (!offsets.acceptNewer(OrgPartitioning.budgetKey(orgId, budgetId), offset)) {
             return;
         }
         NavigableMap<String, Budget> budgets = byOrg.get(orgId);
@@ -106,16 +105,6 @@ public final class BudgetTable implements AutoCloseable {
                 byOrg.remove(orgId);
             }
         }
-    }
-
-    /** Records {@code offset} for {@code key}; true when a newer record was applied already. Holds the lock. */
-    private boolean isStale(String key, long offset) {
-        Long seen = offsets.get(key);
-        if (seen != null && seen > offset) {
-            return true;
-        }
-        offsets.put(key, offset);
-        return false;
     }
 
     private void applyRecord(ConsumerRecord<String, byte[]> r) {

@@ -175,12 +175,16 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
 
     /** {@link #processorUrl()} without a trailing slash, ready to have a path appended. */
     public String processorBaseUrl() {
-        return processorUrl.endsWith("/") ? processorUrl.substring(0, processorUrl.length() - 1) : processorUrl;
+        return withoutTrailingSlash(processorUrl);
     }
 
     /** {@link #queryUrl()} without a trailing slash, ready to have a path appended. */
     public String queryBaseUrl() {
-        return queryUrl.endsWith("/") ? queryUrl.substring(0, queryUrl.length() - 1) : queryUrl;
+        return withoutTrailingSlash(queryUrl);
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** A copy with another HTTP port (tests and launchers). */

@@ -5,7 +5,6 @@ import io.spendstream.schema.Org;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.topics.TopicSpec;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +31,7 @@ public final class KeyTable implements AutoCloseable {
     private final Map<ByteBuffer, ApiKey> keysByHash = new ConcurrentHashMap<>();
     private final Map<String, Org> orgs = new ConcurrentHashMap<>();
     /** Offset of the record each key id was last set from: an older record never overwrites a newer one. */
-    private final Map<String, Long> keyOffsets = new HashMap<>();
+    private final LatestOffsets keyOffsets = new LatestOffsets();
     private final List<Consumer<ApiKey>> revocationListeners = new CopyOnWriteArrayList<>();
 
     private final TopicSpec<String, ApiKey> keysTopic;
@@ -86,11 +85,9 @@ public final class KeyTable implements AutoCloseable {
      * @param offset the record's offset in the (single-partition) api-keys topic
      */
     public synchronized void apply(ApiKey key, long offset) {
-        Long seen = keyOffsets.get(key.getKeyId());
-        if (seen != null && seen > offset) {
+        if (!keyOffsets.acceptNewer(key.getKeyId(), offset)) {
             return;
         }
-        keyOffsets.put(key.getKeyId(), offset);
         ApiKey previous = keysById.put(key.getKeyId(), key);
         if (previous != null) {
             keysByHash.remove(ByteBuffer.wrap(previous.getSha256().bytes()), previous);
@@ -102,11 +99,9 @@ public final class KeyTable implements AutoCloseable {
     }
 
     public synchronized void removeKey(String keyId, long offset) {
-        Long seen = keyOffsets.get(keyId);
-        if (seen != null && seen > offset) {
+        if (!keyOffsets.acceptNewer(keyId, offset)) {
             return;
         }
-        keyOffsets.put(keyId, offset);
         ApiKey previous = keysById.remove(keyId);
         if (previous != null) {
             keysByHash.remove(ByteBuffer.wrap(previous.getSha256().bytes()), previous);

@@ -2,10 +2,15 @@ package io.spendstream.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * An RFC 9457 problem: {@code type}, {@code title}, {@code status}, {@code detail}, plus extension
@@ -15,6 +20,7 @@ import java.util.Objects;
 public record Problem(ProblemType type, String detail, Integer retryAfterSeconds, ObjectNode extensions) {
     public static final String CONTENT_TYPE = "application/problem+json";
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     public Problem {
         Objects.requireNonNull(type);
@@ -22,6 +28,28 @@ public record Problem(ProblemType type, String detail, Integer retryAfterSeconds
 
     public static Problem of(ProblemType type, String detail) {
         return new Problem(type, detail, null, null);
+    }
+
+    /** Client text quoted in a detail: whitespace runs as one space, at most {@code max} characters then "...". */
+    static String clip(String s, int max) {
+        String line = WHITESPACE.matcher(s).replaceAll(" ");
+        return line.length() <= max ? line : line.substring(0, max) + "...";
+    }
+
+    /**
+     * Answers once {@code write} (a Kafka write) is acknowledged, on the request's event loop: {@code onSuccess}
+     * with its result, or 503 with Retry-After and the failure's message followed by {@code failureAdvice}.
+     */
+    static <T> void respondAfter(RoutingContext ctx, CompletableFuture<T> write, int retryAfterSeconds,
+                                 String failureAdvice, Consumer<T> onSuccess) {
+        Context context = Vertx.currentContext();
+        write.whenComplete((v, failure) -> context.runOnContext(x -> {
+            if (failure != null) {
+                of(ProblemType.UNAVAILABLE, failure.getMessage() + failureAdvice).retryAfter(retryAfterSeconds).send(ctx);
+            } else {
+                onSuccess.accept(v);
+            }
+        }));
     }
 
     public Problem retryAfter(int seconds) {

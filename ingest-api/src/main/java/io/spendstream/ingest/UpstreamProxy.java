@@ -60,8 +60,7 @@ final class UpstreamProxy {
 
     /** Forwards the request to {@code baseUrl + pathAndQuery} and relays the answer. */
     void forward(RoutingContext ctx, String pathAndQuery) {
-        String path = pathAndQuery;
-        String uri = baseUrl + path;
+        String uri = baseUrl + pathAndQuery;
         Context context = Vertx.currentContext();
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri)

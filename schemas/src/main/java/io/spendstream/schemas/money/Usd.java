@@ -5,7 +5,8 @@ import java.math.BigDecimal;
 /** US dollars as exact decimal strings over integer nano-dollars, the pipeline's money unit. */
 public final class Usd {
     public static final int SCALE = 9;
-    private static final BigDecimal MAX = BigDecimal.valueOf(Long.MAX_VALUE, SCALE);
+    /** The largest amount nano-USD in a long can hold. */
+    public static final BigDecimal MAX = BigDecimal.valueOf(Long.MAX_VALUE, SCALE);
 
     private Usd() {}
 

@@ -74,7 +74,7 @@ public final class BudgetStatusRoutes {
             Optional<ObjectNode> answer;
             try {
                 answer = readLocal(ks, md.partition(), org, budgetId);
-            } catch (IllegalStateException e) {
+            } catch (InvalidStateStoreException e) {
                 unavailable(ctx, "budget state is moving: " + e.getMessage());
                 return;
             }
@@ -91,14 +91,10 @@ public final class BudgetStatusRoutes {
     }
 
     private Optional<ObjectNode> readLocal(KafkaStreams ks, int partition, String org, String budgetId) {
-        try {
-            BudgetStatusReader reader = new BudgetStatusReader(store(ks, BudgetTopology.BUDGETS_STORE, partition),
-                    store(ks, BudgetTopology.SPEND_STORE, partition), store(ks, BudgetTopology.PERIODS_STORE, partition),
-                    clock);
-            return budgetId == null ? Optional.of(reader.org(org)) : reader.budget(org, budgetId);
-        } catch (InvalidStateStoreException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+        BudgetStatusReader reader = new BudgetStatusReader(store(ks, BudgetTopology.BUDGETS_STORE, partition),
+                store(ks, BudgetTopology.SPEND_STORE, partition), store(ks, BudgetTopology.PERIODS_STORE, partition),
+                clock);
+        return budgetId == null ? Optional.of(reader.org(org)) : reader.budget(org, budgetId);
     }
 
     private static <V> ReadOnlyKeyValueStore<String, V> store(KafkaStreams ks, String name, int partition) {
