@@ -49,6 +49,21 @@ public final class DemoOrg {
             if (Files.isRegularFile(keyFile)) {
                 return new Credentials(orgId, Files.readString(keyFile).strip());
             }
+            Credentials created = create(apiUrl, adminToken, orgId, name, "local run");
+            Files.writeString(keyFile, created.apiKey() + System.lineSeparator());
+            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+            return created;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Creates the org through the admin API (an existing one is fine) and a new API key named {@code keyName}
+     * for it; the key's plaintext is in the answer only, so the caller keeps it.
+     */
+    public static Credentials create(String apiUrl, String adminToken, String orgId, String name, String keyName) {
+        try {
             HttpResponse<String> org = post(apiUrl + "/v1/admin/orgs", adminToken,
                     JSON.createObjectNode().put("org_id", orgId).put("name", name).toString());
             if (org.statusCode() != 201 && org.statusCode() != 409) {
@@ -56,16 +71,13 @@ public final class DemoOrg {
                         + org.body());
             }
             HttpResponse<String> key = post(apiUrl + "/v1/admin/orgs/" + orgId + "/keys", adminToken,
-                    "{\"name\":\"local run\"}");
+                    JSON.createObjectNode().put("name", keyName).toString());
             if (key.statusCode() != 201) {
                 throw new IllegalStateException("cannot create a key for " + orgId + ": " + key.statusCode() + " "
                         + key.body());
             }
             JsonNode body = JSON.readTree(key.body());
-            String apiKey = body.path("api_key").asText();
-            Files.writeString(keyFile, apiKey + System.lineSeparator());
-            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-            return new Credentials(orgId, apiKey);
+            return new Credentials(orgId, body.path("api_key").asText());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spendstream.processor.pricing.CostCalculator;
+import io.spendstream.processor.pricing.ModelNames;
 import io.spendstream.processor.pricing.SeedCatalog;
 import io.spendstream.schema.ModelPrice;
+import io.spendstream.schema.UsageEvent;
 import io.spendstream.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -157,10 +160,6 @@ public final class DemoTraffic {
         for (Org o : ORGS) {
             orgs.put(o.orgId(), DemoOrg.ensure(apiUrl, adminToken, dataDir, o.orgId(), o.name()));
         }
-        for (Org o : ORGS) {
-            // Until the key table and the budget table are loaded, budget calls answer 401 or 503.
-            call("GET", "/v1/budgets", orgs.get(o.orgId()).apiKey(), null, s -> s == 200, Duration.ofSeconds(60));
-        }
 
         try (AlertFollower follower = new AlertFollower(orgs.keySet())) {
             List<DemoBudget> budgets = setBudgets(orgs, suffix, today);
@@ -170,8 +169,7 @@ public final class DemoTraffic {
                     + " batches per second per org). Alerts from budget-alerts-json:");
             Map<String, Long> eventsBefore = new LinkedHashMap<>();
             for (Org o : ORGS) {
-                eventsBefore.put(o.orgId(), spendRows(orgs.get(o.orgId()), today, "").stream()
-                        .mapToLong(r -> r.path("events").asLong()).sum());
+                eventsBefore.put(o.orgId(), eventsToday(orgs.get(o.orgId()), today));
             }
             sendTraffic(orgs, start);
             console.endProgress();
@@ -270,6 +268,7 @@ public final class DemoTraffic {
     }
 
     private int removeEarlierDemoBudgets(DemoOrg.Credentials c) throws InterruptedException {
+        // Also the wait for a new key and the budget table: until they are loaded, budget calls answer 401 or 503.
         HttpResponse<String> list = call("GET", "/v1/budgets", c.apiKey(), null, s -> s == 200, Duration.ofSeconds(60));
         int removed = 0;
         for (JsonNode b : json(list).path("budgets")) {
@@ -305,7 +304,8 @@ public final class DemoTraffic {
         double gpt4o = 0;
         for (int i = 0; i < n; i++) {
             Call call = g.next();
-            double cost = call.costUsd(prices.get(call.provider() + "|" + call.model()));
+            ModelPrice price = price(prices, call.provider(), call.model());
+            double cost = price == null ? 0 : CostCalculator.costNanos(call.toUsageEvent(o.orgId()), price) / 1e9;
             all += cost;
             chat += call.feature().equals("chat") ? cost : 0;
             gpt4o += call.model().equals("gpt-4o") ? cost : 0;
@@ -325,6 +325,18 @@ public final class DemoTraffic {
             }
         }
         return byModel;
+    }
+
+    /** The price the stream processor uses: that of the first of {@link ModelNames#candidates} with one. */
+    private static ModelPrice price(Map<String, ModelPrice> prices, String provider, String model) {
+        String p = ModelNames.normalize(provider);
+        for (String candidate : ModelNames.candidates(model)) {
+            ModelPrice found = prices.get(p + "|" + candidate);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     // ---- traffic ---------------------------------------------------------------------------------------
@@ -438,8 +450,7 @@ public final class DemoTraffic {
             Map<String, List<String>> ids = new LinkedHashMap<>();
             for (Org o : ORGS) {
                 DemoOrg.Credentials c = orgs.get(o.orgId());
-                long events = spendRows(c, today, "").stream().mapToLong(r -> r.path("events").asLong()).sum();
-                done &= events >= eventsBefore.get(o.orgId()) + acceptedPerOrg.get(o.orgId()).get();
+                done &= eventsToday(c, today) >= eventsBefore.get(o.orgId()) + acceptedPerOrg.get(o.orgId()).get();
                 List<String> listed = new ArrayList<>();
                 json(call("GET", "/v1/alerts?since=" + start, c.apiKey(), null, s -> s == 200, Duration.ofSeconds(30)))
                         .path("alerts").forEach(a -> listed.add(a.path("alert_id").asText()));
@@ -575,6 +586,11 @@ public final class DemoTraffic {
         List<JsonNode> rows = new ArrayList<>();
         json(call("GET", q, c.apiKey(), null, s -> s == 200, Duration.ofSeconds(30))).path("rows").forEach(rows::add);
         return rows;
+    }
+
+    /** The org's events on {@code day} (UTC) as the spend API counts them. */
+    private long eventsToday(DemoOrg.Credentials c, LocalDate day) throws InterruptedException {
+        return spendRows(c, day, "").stream().mapToLong(r -> r.path("events").asLong()).sum();
     }
 
     private static BigDecimal sum(List<JsonNode> rows, Predicate<JsonNode> which) {
@@ -745,16 +761,12 @@ public final class DemoTraffic {
             return n;
         }
 
-        /** The cost as the stream processor computes it (cached input billed as input without its own price). */
-        double costUsd(ModelPrice p) {
-            if (p == null) {
-                return 0;
-            }
-            long cached = p.getCachedInputPerMtokNanos() != null ? p.getCachedInputPerMtokNanos()
-                    : p.getInputPerMtokNanos();
-            double nanosTimesMillion = (double) inputTokens * p.getInputPerMtokNanos()
-                    + (double) outputTokens * p.getOutputPerMtokNanos() + (double) cachedInputTokens * cached;
-            return nanosTimesMillion / 1e15;
+        /** The call as the stream processor prices it ({@link CostCalculator}): its model and token counts. */
+        UsageEvent toUsageEvent(String orgId) {
+            return UsageEvent.newBuilder().setEventId(eventId).setOrgId(orgId).setTimestamp(Instant.EPOCH)
+                    .setReceivedAt(Instant.EPOCH).setFeature(feature).setProvider(provider).setModel(model)
+                    .setInputTokens(inputTokens).setOutputTokens(outputTokens).setCachedInputTokens(cachedInputTokens)
+                    .build();
         }
     }
 

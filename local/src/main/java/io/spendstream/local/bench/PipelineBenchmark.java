@@ -6,9 +6,11 @@ import io.spendstream.chdb.Chdb;
 import io.spendstream.config.Settings;
 import io.spendstream.embedded.ProcessRss;
 import io.spendstream.ingest.IngestConfig;
+import io.spendstream.local.DemoOrg;
 import io.spendstream.local.LocalConfig;
 import io.spendstream.local.LocalPipeline;
 import io.spendstream.processor.StreamProcessorConfig;
+import io.spendstream.processor.budget.BudgetStatusRoutes;
 import io.spendstream.schemas.topics.Topics;
 import io.spendstream.sink.SinkConfig;
 import java.io.IOException;
@@ -96,12 +98,35 @@ public final class PipelineBenchmark {
 
     private PipelineBenchmark() {}
 
-    record Org(String id, String key) {}
+    /** The machine and JVM lines of the header and summary, and the CPU model of the chart, read once. */
+    record Host(String cpuModel, String machine, String jvm) {
+        static Host describe() {
+            String cpu = PipelineBenchmark.cpuModel();
+            return new Host(cpu, PipelineBenchmark.machine(cpu), PipelineBenchmark.jvm());
+        }
+    }
 
     /** One second of the run, for the progress line and the chart. */
     record Sample(int second, String phase, long acceptedEvents, long rejected, long skipped, double loadP99Ms,
                   double alertP99Ms, double freshP99Ms, double statusP99Ms, double internalP99Ms, long rssJvm,
                   long rssChildren, long alertsReceived, int markersPending, long rowsInClickHouse) {}
+
+    /** A latency in microseconds (at least 1): the current 1-s window and the total of the windows taken. */
+    static final class Latency {
+        final Recorder now = new Recorder(3);
+        final Histogram total = new Histogram(3);
+
+        void record(long nanos) {
+            now.recordValue(Math.max(1, nanos / 1000));
+        }
+
+        /** The values recorded since the last call, also added to the total. */
+        Histogram interval() {
+            var h = now.getIntervalHistogram();
+            total.add(h);
+            return h;
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
@@ -146,8 +171,9 @@ public final class PipelineBenchmark {
             System.setProperty("logback.configurationFile", xml.toString());
         }
 
-        System.out.println(machine());
-        System.out.println(jvm());
+        Host host = Host.describe();
+        System.out.println(host.machine());
+        System.out.println(host.jvm());
         System.out.printf("%s benchmark: %d orgs, %,.0f events/s offered in batches of %d over at most %d requests"
                         + " in flight, %d s (after %d s of unmeasured warm-up load); a crossing every %d ms, a marker"
                         + " every %d ms, status %s; data in %s%n",
@@ -168,7 +194,7 @@ public final class PipelineBenchmark {
         try {
             System.out.printf("pipeline up in %.1f s (API %s, stream processor port %d; logs in %s)%n",
                     (System.nanoTime() - t0) / 1e9, pipeline.apiUrl(), pipeline.processor().opsPort(), log);
-            exit = new Run(pipeline, settings, name, orgCount, batch, rate, connections, duration, alertInterval,
+            exit = new Run(pipeline, settings, host, name, orgCount, batch, rate, connections, duration, alertInterval,
                     freshInterval, statusRate, drain, warmup, chart).run();
         } finally {
             long c0 = System.nanoTime();
@@ -186,6 +212,7 @@ public final class PipelineBenchmark {
     private static final class Run {
         final LocalPipeline pipeline;
         final Settings settings;
+        final Host host;
         final String name;
         final int orgCount;
         final int batch;
@@ -201,7 +228,7 @@ public final class PipelineBenchmark {
         final String api;
         final String internal;
         final String database;
-        final List<Org> orgs = new ArrayList<>();
+        final List<DemoOrg.Credentials> orgs = new ArrayList<>();
 
         final HttpClient loadHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).executor(Executors.newFixedThreadPool(2, daemon("load-http")))
@@ -213,14 +240,12 @@ public final class PipelineBenchmark {
         // background load
         final AtomicLong acceptedEvents = new AtomicLong();
         final AtomicLong acceptedRequests = new AtomicLong();
-        final AtomicLong sentRequests = new AtomicLong();
         final AtomicLong skippedRequests = new AtomicLong();
         final AtomicLong rejected429 = new AtomicLong();
         final AtomicLong rejected503 = new AtomicLong();
         final AtomicLong eventsRejectedInBatch = new AtomicLong();
         final Map<String, AtomicLong> otherErrors = new ConcurrentHashMap<>();
-        final Recorder loadLatency = new Recorder(3);
-        final Histogram loadLatencyTotal = new Histogram(3);
+        final Latency loadLatency = new Latency();
         final AtomicLong eventSeq = new AtomicLong();
         /** The background counters at the end of the warm-up, subtracted from the figures of the measured run. */
         long warmAccepted;
@@ -246,9 +271,7 @@ public final class PipelineBenchmark {
         final AtomicLong alertsBefore202 = new AtomicLong();
         final AtomicLong crossingsWithExtraAlerts = new AtomicLong();
         final Map<String, AtomicLong> alertKinds = new ConcurrentHashMap<>();
-        final Recorder alertLatency = new Recorder(3);
-        final Histogram alertLatencyTotal = new Histogram(3);
-        volatile boolean budgetsOn;
+        final Latency alertLatency = new Latency();
 
         // freshness
         final Map<String, Marker> markersPending = new ConcurrentHashMap<>();
@@ -256,20 +279,21 @@ public final class PipelineBenchmark {
         final AtomicLong markersFailed = new AtomicLong();
         final AtomicLong markersSeen = new AtomicLong();
         final AtomicInteger nextMarkerOrg = new AtomicInteger();
-        final Recorder freshness = new Recorder(3);
-        final Histogram freshnessTotal = new Histogram(3);
+        final Latency freshness = new Latency();
         final Histogram pollTime = new Histogram(3);
         final AtomicLong pollErrors = new AtomicLong();
 
         // status
-        final Recorder statusLatency = new Recorder(3);
-        final Histogram statusLatencyTotal = new Histogram(3);
+        final Latency statusLatency = new Latency();
         final Map<Integer, AtomicLong> statusCodes = new ConcurrentHashMap<>();
-        final Recorder internalLatency = new Recorder(3);
-        final Histogram internalLatencyTotal = new Histogram(3);
+        final Latency internalLatency = new Latency();
         final Map<Integer, AtomicLong> internalCodes = new ConcurrentHashMap<>();
 
         final List<Sample> samples = new ArrayList<>();
+        /** The counters at the previous sample (or the end of the warm-up), so each sample shows one second. */
+        long lastAccepted;
+        long lastRejected;
+        long lastSkipped;
         String gcDuringLoad = "?";
         double waitedAfterLoad;
         long peakRss;
@@ -281,11 +305,12 @@ public final class PipelineBenchmark {
         final AtomicBoolean consumerOn = new AtomicBoolean(true);
         final Semaphore inFlight;
 
-        Run(LocalPipeline pipeline, Settings settings, String name, int orgCount, int batch, double rate,
+        Run(LocalPipeline pipeline, Settings settings, Host host, String name, int orgCount, int batch, double rate,
             int connections, Duration duration, Duration alertInterval, Duration freshInterval, double statusRate,
             Duration drain, Duration warmup, Path chart) {
             this.pipeline = pipeline;
             this.settings = settings;
+            this.host = host;
             this.name = name;
             this.orgCount = orgCount;
             this.batch = batch;
@@ -299,7 +324,7 @@ public final class PipelineBenchmark {
             this.warmup = warmup;
             this.chart = chart;
             this.api = pipeline.apiUrl();
-            this.internal = "http://127.0.0.1:" + pipeline.processor().opsPort() + "/internal/budget-status/";
+            this.internal = "http://127.0.0.1:" + pipeline.processor().opsPort() + BudgetStatusRoutes.PATH + "/";
             this.database = settings.string(SinkConfig.DATABASE, "spendstream");
             this.inFlight = new Semaphore(connections);
             this.orgCrossings = new OrgCrossings[orgCount];
@@ -323,26 +348,19 @@ public final class PipelineBenchmark {
             long loadEnd = start + duration.toNanos();
             Thread pacer = Thread.ofPlatform().name("load-pacer").daemon().start(() -> pace(bodies, start, loadEnd));
             ScheduledExecutorService probes = Executors.newScheduledThreadPool(1, daemon("probes"));
-            if (budgetsOn) {
-                probes.scheduleAtFixedRate(guarded("crossing", this::crossingTick), 0, alertInterval.toNanos(),
-                        TimeUnit.NANOSECONDS);
-            }
+            probes.scheduleAtFixedRate(guarded("crossing", this::crossingTick), 0, alertInterval.toNanos(),
+                    TimeUnit.NANOSECONDS);
             probes.scheduleAtFixedRate(guarded("marker", this::markerTick), freshInterval.toNanos() / 2,
                     freshInterval.toNanos(), TimeUnit.NANOSECONDS);
             Thread poller = Thread.ofPlatform().name("chdb-poller").daemon().start(this::pollMarkers);
             List<Thread> statusThreads = new ArrayList<>();
-            if (budgetsOn) {
-                statusThreads.add(Thread.ofPlatform().name("status-api").daemon().start(() -> statusLoop(statusHttp,
-                        true, statusLatency, statusCodes)));
-            }
+            statusThreads.add(Thread.ofPlatform().name("status-api").daemon().start(() -> statusLoop(statusHttp,
+                    true, statusLatency, statusCodes)));
             statusThreads.add(Thread.ofPlatform().name("status-internal").daemon().start(() -> statusLoop(internalHttp,
                     false, internalLatency, internalCodes)));
 
             // Load phase: a progress line each second.
             int second = 0;
-            long lastAccepted = acceptedEvents.get();
-            long lastRejected = rejected429.get() + rejected503.get();
-            long lastSkipped = skippedRequests.get();
             while (System.nanoTime() < loadEnd) {
                 second++;
                 sleepUntil(start + second * 1_000_000_000L);
@@ -351,10 +369,7 @@ public final class PipelineBenchmark {
                     loadOn.set(false);
                     probesOn.set(false);
                 }
-                Sample s = sample(second, "load", lastAccepted, lastRejected, lastSkipped);
-                lastAccepted += s.acceptedEvents();
-                lastRejected += s.rejected();
-                lastSkipped += s.skipped();
+                sample(second, "load");
             }
             loadOn.set(false);
             probesOn.set(false);
@@ -365,24 +380,18 @@ public final class PipelineBenchmark {
             for (Thread t : statusThreads) {
                 t.join(10_000);
             }
-            boolean drained = inFlight.tryAcquire(connections, 60, TimeUnit.SECONDS);
+            boolean drained = awaitInFlight();
             long loadNanos = System.nanoTime() - start;
             long[] gcAfter = gcTotals();
             gcDuringLoad = String.format("%,d collections, %,d ms in total (all collectors, from load start to load"
                     + " end)", gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
-            if (drained) {
-                inFlight.release(connections);
-            }
 
             // Drain: wait for the alerts and markers still on their way.
             long drainEnd = System.nanoTime() + drain.toNanos();
             while (System.nanoTime() < drainEnd && (!markersPending.isEmpty() || alertsOutstanding() > 0)) {
                 second++;
                 sleepUntil(start + second * 1_000_000_000L);
-                Sample s = sample(second, "drain", lastAccepted, lastRejected, lastSkipped);
-                lastAccepted += s.acceptedEvents();
-                lastRejected += s.rejected();
-                lastSkipped += s.skipped();
+                sample(second, "drain");
             }
             // The consumer and the poller keep recording while the sink drains, so late arrivals still count.
             Exactness exact = exactness();
@@ -392,7 +401,7 @@ public final class PipelineBenchmark {
             poller.join(10_000);
             addRemaining();
             waitedAfterLoad = (System.nanoTime() - (start + loadNanos)) / 1e9;
-            String summary = summary(loadNanos, drained, exact);
+            String summary = summary(drained, exact);
             System.out.println(summary);
             writeChart();
             return 0;
@@ -405,18 +414,7 @@ public final class PipelineBenchmark {
             String runId = Long.toString(System.currentTimeMillis() % 100_000, 36);
             for (int i = 0; i < orgCount; i++) {
                 String id = String.format("bench-%s-%02d", runId, i);
-                HttpResponse<String> org = send(probeHttp, post(api + "/v1/admin/orgs", admin,
-                        "{\"org_id\":\"" + id + "\",\"name\":\"Bench org " + i + "\"}"));
-                if (org.statusCode() != 201 && org.statusCode() != 409) {
-                    throw new IllegalStateException("cannot create org " + id + ": " + org.statusCode() + " " + org.body());
-                }
-                HttpResponse<String> key = send(probeHttp, post(api + "/v1/admin/orgs/" + id + "/keys", admin,
-                        "{\"name\":\"bench\"}"));
-                if (key.statusCode() != 201) {
-                    throw new IllegalStateException("cannot create a key for " + id + ": " + key.statusCode() + " "
-                            + key.body());
-                }
-                orgs.add(new Org(id, JSON.readTree(key.body()).path("api_key").asText()));
+                orgs.add(DemoOrg.create(api, admin, id, "Bench org " + i, "bench"));
                 orgCrossings[i] = new OrgCrossings();
             }
             StringBuilder thresholds = new StringBuilder();
@@ -425,42 +423,35 @@ public final class PipelineBenchmark {
             }
             String budget = "{\"scope\":\"org\",\"period\":\"day\",\"time_zone\":\"UTC\",\"limit_usd\":\"" + LIMIT_USD
                     + "\",\"thresholds_percent\":[" + thresholds + "]}";
-            budgetsOn = true;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            for (Org o : orgs) {
+            for (DemoOrg.Credentials o : orgs) {
                 while (true) {
                     HttpResponse<String> r = send(probeHttp, HttpRequest.newBuilder(URI.create(api + "/v1/budgets/"
-                                    + BUDGET_ID)).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + o.key())
-                            .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(budget))
-                            .build());
+                                    + BUDGET_ID)).timeout(Duration.ofSeconds(30))
+                            .header("Authorization", "Bearer " + o.apiKey()).header("Content-Type", "application/json")
+                            .PUT(HttpRequest.BodyPublishers.ofString(budget)).build());
                     if (r.statusCode() == 201 || r.statusCode() == 200) {
                         break;
-                    }
-                    if (r.statusCode() == 404 || r.statusCode() == 405) {
-                        System.out.printf("WARNING: PUT /v1/budgets/{id} answered %d (budget API not there yet):"
-                                + " alert and status figures are skipped%n", r.statusCode());
-                        budgetsOn = false;
-                        return;
                     }
                     if ((r.statusCode() == 503 || r.statusCode() == 401) && System.nanoTime() < deadline) {
                         Thread.sleep(250); // budget table or key still loading
                         continue;
                     }
-                    throw new IllegalStateException("cannot create the budget of " + o.id() + ": " + r.statusCode()
+                    throw new IllegalStateException("cannot create the budget of " + o.orgId() + ": " + r.statusCode()
                             + " " + r.body());
                 }
             }
             // The stream processor must know every budget before the first crossing, or that crossing alerts nothing.
             long t = System.nanoTime();
-            for (Org o : orgs) {
+            for (DemoOrg.Credentials o : orgs) {
                 while (true) {
-                    HttpResponse<String> r = send(internalHttp, HttpRequest.newBuilder(URI.create(internal + o.id()))
+                    HttpResponse<String> r = send(internalHttp, HttpRequest.newBuilder(URI.create(internal + o.orgId()))
                             .timeout(Duration.ofSeconds(10)).GET().build());
                     if (r.statusCode() == 200 && JSON.readTree(r.body()).path("budgets").size() > 0) {
                         break;
                     }
                     if (System.nanoTime() > t + TimeUnit.SECONDS.toNanos(60)) {
-                        throw new IllegalStateException("the stream processor does not show the budget of " + o.id()
+                        throw new IllegalStateException("the stream processor does not show the budget of " + o.orgId()
                                 + " after 60 s: " + r.statusCode() + " " + r.body());
                     }
                     Thread.sleep(100);
@@ -479,24 +470,16 @@ public final class PipelineBenchmark {
             long end = start + warmup.toNanos();
             Thread pacer = Thread.ofPlatform().name("warm-up-pacer").daemon().start(() -> pace(bodies, start, end));
             int second = 0;
-            long lastAccepted = 0;
-            long lastRejected = 0;
-            long lastSkipped = 0;
             while (System.nanoTime() < end) {
                 second++;
                 sleepUntil(start + second * 1_000_000_000L);
-                Sample s = sample(second, "warm", lastAccepted, lastRejected, lastSkipped);
-                lastAccepted += s.acceptedEvents();
-                lastRejected += s.rejected();
-                lastSkipped += s.skipped();
+                sample(second, "warm");
             }
             pacer.join(10_000);
-            if (inFlight.tryAcquire(connections, 60, TimeUnit.SECONDS)) {
-                inFlight.release(connections);
-            }
+            awaitInFlight();
             samples.clear();
-            loadLatencyTotal.reset();
-            loadLatency.reset();
+            loadLatency.total.reset();
+            loadLatency.now.reset();
             peakRss = 0;
             peakRssJvm = 0;
             peakRssChildren = 0;
@@ -506,6 +489,9 @@ public final class PipelineBenchmark {
             warm503 = rejected503.get();
             warmSkipped = skippedRequests.get();
             warmInBatch = eventsRejectedInBatch.get();
+            lastAccepted = warmAccepted;
+            lastRejected = warm429 + warm503;
+            lastSkipped = warmSkipped;
             System.out.printf("warm-up done: %,d events accepted in %d s (not counted below)%n", warmAccepted,
                     warmup.toSeconds());
         }
@@ -533,16 +519,15 @@ public final class PipelineBenchmark {
                     skippedRequests.incrementAndGet(); // open loop: this request's slot passes unsent
                     continue;
                 }
-                Org o = orgs.get(org++ % orgs.size());
+                DemoOrg.Credentials o = orgs.get(org++ % orgs.size());
                 byte[] body = bodies.next(eventSeq.getAndAdd(batch), Instant.now());
                 long t0 = System.nanoTime();
-                sentRequests.incrementAndGet();
                 HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                        .header("Authorization", "Bearer " + o.key()).header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + o.apiKey()).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
                 loadHttp.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, ex) -> {
                     inFlight.release();
-                    loadLatency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                    loadLatency.record(System.nanoTime() - t0);
                     if (ex != null) {
                         otherErrors.computeIfAbsent(rootCause(ex), k -> new AtomicLong()).incrementAndGet();
                     } else if (r.statusCode() == 202) {
@@ -562,6 +547,15 @@ public final class PipelineBenchmark {
             }
         }
 
+        /** Waits (at most 60 s) until no background request is in flight; false when some still are. */
+        boolean awaitInFlight() throws InterruptedException {
+            if (!inFlight.tryAcquire(connections, 60, TimeUnit.SECONDS)) {
+                return false;
+            }
+            inFlight.release(connections);
+            return true;
+        }
+
         // ------------------------------------------------------------------ alert latency
 
         static final class OrgCrossings {
@@ -571,16 +565,9 @@ public final class PipelineBenchmark {
         }
 
         static final class Crossing {
-            final String eventId;
-            final String orgId;
             long t202;
             long alertAt;
             int alerts;
-
-            Crossing(String eventId, String orgId) {
-                this.eventId = eventId;
-                this.orgId = orgId;
-            }
         }
 
         void crossingTick() {
@@ -604,17 +591,17 @@ public final class PipelineBenchmark {
                 nextCrossingOrg = idx + 1;
                 OrgCrossings oc = orgCrossings[idx];
                 oc.inFlight = true;
-                id = oc.retryId != null ? oc.retryId : "cross-" + orgs.get(idx).id() + "-" + oc.accepted + "-"
+                id = oc.retryId != null ? oc.retryId : "cross-" + orgs.get(idx).orgId() + "-" + oc.accepted + "-"
                         + Long.toHexString(ThreadLocalRandom.current().nextLong());
                 oc.retryId = null;
             }
-            Org o = orgs.get(idx);
-            Crossing c = crossings.computeIfAbsent(id, k -> new Crossing(k, o.id()));
+            DemoOrg.Credentials o = orgs.get(idx);
+            Crossing c = crossings.computeIfAbsent(id, k -> new Crossing());
             OrgCrossings oc = orgCrossings[idx];
             String body = "{\"event_id\":\"" + id + "\",\"timestamp\":\"" + TS.format(Instant.now())
                     + "\",\"feature\":\"budget-probe\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
                     + "\"input_tokens\":1000,\"output_tokens\":200,\"cost_usd\":\"" + CROSSING_COST_USD + "\"}";
-            probeHttp.sendAsync(post(api + "/v1/events", o.key(), body), HttpResponse.BodyHandlers.ofString())
+            probeHttp.sendAsync(post(api + "/v1/events", o.apiKey(), body), HttpResponse.BodyHandlers.ofString())
                     .whenComplete((r, ex) -> {
                         long now = System.nanoTime();
                         boolean ok = ex == null && r.statusCode() == 202;
@@ -623,7 +610,7 @@ public final class PipelineBenchmark {
                                 c.t202 = now;
                                 if (c.alertAt != 0) { // the alert beat our 202 handler
                                     alertsBefore202.incrementAndGet();
-                                    alertLatency.recordValue(Math.max(1, (c.alertAt - now) / 1000));
+                                    alertLatency.record(c.alertAt - now);
                                 }
                             }
                             crossingsAccepted.incrementAndGet();
@@ -702,7 +689,7 @@ public final class PipelineBenchmark {
                 }
                 c.alertAt = now;
                 if (c.t202 != 0) {
-                    alertLatency.recordValue(Math.max(1, (now - c.t202) / 1000));
+                    alertLatency.record(now - c.t202);
                 }
             }
         }
@@ -727,19 +714,19 @@ public final class PipelineBenchmark {
             if (!probesOn.get()) {
                 return;
             }
-            Org o = orgs.get(nextMarkerOrg.getAndIncrement() % orgs.size());
+            DemoOrg.Credentials o = orgs.get(nextMarkerOrg.getAndIncrement() % orgs.size());
             String id = "mark-" + Long.toHexString(System.nanoTime()) + "-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong());
             Instant ts = Instant.now();
             String body = "{\"event_id\":\"" + id + "\",\"timestamp\":\"" + TS.format(ts)
                     + "\",\"feature\":\"freshness-probe\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
                     + "\"input_tokens\":10,\"output_tokens\":1,\"cost_usd\":\"0\"}";
-            probeHttp.sendAsync(post(api + "/v1/events", o.key(), body), HttpResponse.BodyHandlers.discarding())
+            probeHttp.sendAsync(post(api + "/v1/events", o.apiKey(), body), HttpResponse.BodyHandlers.discarding())
                     .whenComplete((r, ex) -> {
                         long now = System.nanoTime();
                         if (ex == null && r.statusCode() == 202) {
                             markersAccepted.incrementAndGet();
-                            markersPending.put(id, new Marker(id, o.id(), ts.toEpochMilli(), now));
+                            markersPending.put(id, new Marker(id, o.orgId(), ts.toEpochMilli(), now));
                         } else {
                             markersFailed.incrementAndGet();
                         }
@@ -781,7 +768,7 @@ public final class PipelineBenchmark {
                     Marker m = line.isBlank() ? null : markersPending.remove(line.strip());
                     if (m != null) {
                         markersSeen.incrementAndGet();
-                        freshness.recordValue(Math.max(1, (seen - m.t202()) / 1000));
+                        freshness.record(seen - m.t202());
                     }
                 }
             }
@@ -789,7 +776,7 @@ public final class PipelineBenchmark {
 
         // ------------------------------------------------------------------ status latency
 
-        void statusLoop(HttpClient http, boolean viaApi, Recorder latency, Map<Integer, AtomicLong> codes) {
+        void statusLoop(HttpClient http, boolean viaApi, Latency latency, Map<Integer, AtomicLong> codes) {
             long period = statusRate > 0 ? (long) (1e9 / statusRate) : 0;
             long next = System.nanoTime();
             Random random = new Random();
@@ -801,11 +788,11 @@ public final class PipelineBenchmark {
                         next = System.nanoTime(); // fell far behind: do not burst to catch up
                     }
                 }
-                Org o = orgs.get(random.nextInt(orgs.size()));
+                DemoOrg.Credentials o = orgs.get(random.nextInt(orgs.size()));
                 HttpRequest req = viaApi
                         ? HttpRequest.newBuilder(URI.create(api + "/v1/budgets/status")).timeout(Duration.ofSeconds(10))
-                        .header("Authorization", "Bearer " + o.key()).GET().build()
-                        : HttpRequest.newBuilder(URI.create(internal + o.id())).timeout(Duration.ofSeconds(10)).GET()
+                        .header("Authorization", "Bearer " + o.apiKey()).GET().build()
+                        : HttpRequest.newBuilder(URI.create(internal + o.orgId())).timeout(Duration.ofSeconds(10)).GET()
                         .build();
                 long t0 = System.nanoTime();
                 int code;
@@ -816,25 +803,19 @@ public final class PipelineBenchmark {
                 } catch (InterruptedException e) {
                     return;
                 }
-                latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                latency.record(System.nanoTime() - t0);
                 codes.computeIfAbsent(code, k -> new AtomicLong()).incrementAndGet();
             }
         }
 
         // ------------------------------------------------------------------ sampling
 
-        Sample sample(int second, String phase, long lastAccepted, long lastRejected, long lastSkipped) {
-            // lastX: the counters at the previous sample, so each line shows one second
-            Histogram load = loadLatency.getIntervalHistogram();
-            Histogram alert = alertLatency.getIntervalHistogram();
-            Histogram fresh = freshness.getIntervalHistogram();
-            Histogram status = statusLatency.getIntervalHistogram();
-            Histogram internalH = internalLatency.getIntervalHistogram();
-            loadLatencyTotal.add(load);
-            alertLatencyTotal.add(alert);
-            freshnessTotal.add(fresh);
-            statusLatencyTotal.add(status);
-            internalLatencyTotal.add(internalH);
+        Sample sample(int second, String phase) {
+            Histogram load = loadLatency.interval();
+            Histogram alert = alertLatency.interval();
+            Histogram fresh = freshness.interval();
+            Histogram status = statusLatency.interval();
+            Histogram internalH = internalLatency.interval();
             long jvm = rssOrZero(ProcessHandle.current().pid());
             long children = ProcessHandle.current().descendants().mapToLong(p -> rssOrZero(p.pid())).sum();
             if (jvm + children > peakRss) {
@@ -848,6 +829,9 @@ public final class PipelineBenchmark {
             Sample s = new Sample(second, phase, accepted - lastAccepted, rejected - lastRejected,
                     skipped - lastSkipped, p99Ms(load), p99Ms(alert), p99Ms(fresh), p99Ms(status), p99Ms(internalH),
                     jvm, children, alertKindsTotal(), markersPending.size(), pricedRows());
+            lastAccepted = accepted;
+            lastRejected = rejected;
+            lastSkipped = skipped;
             samples.add(s);
             System.out.printf("[%-5s %3ds] %,7d ev/s (req p99 %s, 429/503 %d, unsent %d) | alerts %d/%d p99 %s |"
                             + " fresh p99 %s (pending %d) | status p99 %s, internal %s | RSS %,d MiB%n", phase, second,
@@ -862,11 +846,11 @@ public final class PipelineBenchmark {
         }
 
         void addRemaining() {
-            loadLatencyTotal.add(loadLatency.getIntervalHistogram());
-            alertLatencyTotal.add(alertLatency.getIntervalHistogram());
-            freshnessTotal.add(freshness.getIntervalHistogram());
-            statusLatencyTotal.add(statusLatency.getIntervalHistogram());
-            internalLatencyTotal.add(internalLatency.getIntervalHistogram());
+            loadLatency.interval();
+            alertLatency.interval();
+            freshness.interval();
+            statusLatency.interval();
+            internalLatency.interval();
         }
 
         // ------------------------------------------------------------------ exactness
@@ -907,7 +891,7 @@ public final class PipelineBenchmark {
 
         // ------------------------------------------------------------------ summary and chart
 
-        String summary(long loadNanos, boolean drained, Exactness exact) {
+        String summary(boolean drained, Exactness exact) {
             StringBuilder b = new StringBuilder();
             double secs = duration.toNanos() / 1e9;
             long accepted = acceptedEvents.get() - warmAccepted;
@@ -921,8 +905,8 @@ public final class PipelineBenchmark {
             long missing = crossed - crossingsAlerted;
             line(b, "");
             line(b, "==== %s benchmark: summary ====", name);
-            line(b, "%s", machine());
-            line(b, "%s", jvm());
+            line(b, "%s", host.machine());
+            line(b, "%s", host.jvm());
             line(b, "parameters: --orgs %d --rate %.0f --batch %d --connections %d --duration %ds --warmup %ds"
                             + " --alert-interval %dms --fresh-interval %dms --status-rate %.0f --drain %ds; everything"
                             + " (broker, registry child process, chDB, stream processor, sink, ingest-api, load"
@@ -945,41 +929,35 @@ public final class PipelineBenchmark {
             line(b, "  not sent            %,d requests (all %d in-flight slots busy when due)%s",
                     skippedRequests.get() - warmSkipped, connections,
                     drained ? "" : "; WARNING: requests still in flight 60 s after the load ended");
-            line(b, "  request latency     %s", pct(loadLatencyTotal));
+            line(b, "  request latency     %s", pct(loadLatency.total));
             line(b, "");
-            if (budgetsOn) {
-                line(b, "alert latency (202 of a crossing event -> its alert on budget-alerts-json, read_committed):");
-                line(b, "  crossing events     %,d accepted (%,d failed attempts, retried with the same event_id);"
-                        + " at most %d per org", crossed, crossingAttemptsFailed.get(), SLOTS);
-                line(b, "  alerts received     %,d records, %,d distinct; by kind %s", alertRecords.get(), alertIds.size(),
-                        new TreeMap<>(alertKinds));
-                line(b, "  missing             %,d crossings without an alert %.0f s after the load ended", missing,
-                        waitedAfterLoad);
-                line(b, "  duplicates          %,d records with an alert_id seen before; %,d crossings with more than one"
-                        + " alert; %,d THRESHOLD/EXCEEDED alerts not triggered by a crossing", alertDuplicates.get(),
-                        crossingsWithExtraAlerts.get(), alertsUnmatched.get());
-                line(b, "  latency             %s%s", pct(alertLatencyTotal), alertsBefore202.get() == 0 ? ""
-                        : String.format(" (%d alerts arrived before their 202: counted as ~0 ms)", alertsBefore202.get()));
-            } else {
-                line(b, "alert latency: skipped (budget API not available)");
-            }
+            line(b, "alert latency (202 of a crossing event -> its alert on budget-alerts-json, read_committed):");
+            line(b, "  crossing events     %,d accepted (%,d failed attempts, retried with the same event_id);"
+                    + " at most %d per org", crossed, crossingAttemptsFailed.get(), SLOTS);
+            line(b, "  alerts received     %,d records, %,d distinct; by kind %s", alertRecords.get(), alertIds.size(),
+                    new TreeMap<>(alertKinds));
+            line(b, "  missing             %,d crossings without an alert %.0f s after the load ended", missing,
+                    waitedAfterLoad);
+            line(b, "  duplicates          %,d records with an alert_id seen before; %,d crossings with more than one"
+                    + " alert; %,d THRESHOLD/EXCEEDED alerts not triggered by a crossing", alertDuplicates.get(),
+                    crossingsWithExtraAlerts.get(), alertsUnmatched.get());
+            line(b, "  latency             %s%s", pct(alertLatency.total), alertsBefore202.get() == 0 ? ""
+                    : String.format(" (%d alerts arrived before their 202: counted as ~0 ms)", alertsBefore202.get()));
             line(b, "");
             line(b, "freshness (202 of a marker event -> seen in %s.priced_events by a chDB poll):", database);
             line(b, "  markers             %,d accepted, %,d seen, %,d not seen %.0f s after the load ended, %,d failed"
                     + " posts", markersAccepted.get(), markersSeen.get(), markersPending.size(), waitedAfterLoad,
                     markersFailed.get());
-            line(b, "  freshness           %s", pct(freshnessTotal));
+            line(b, "  freshness           %s", pct(freshness.total));
             line(b, "  note                chDB polled every 100 ms (granularity ~100 ms; first-seen = end of the poll,"
                     + " poll took %s); queries share the engine lock with the sink's inserts", pct(pollTime));
             line(b, "");
             line(b, "budget status under load (%s, random org):", statusRate > 0
                     ? String.format("%.0f requests/s per endpoint, one at a time", statusRate) : "back to back");
-            if (budgetsOn) {
-                line(b, "  GET /v1/budgets/status (ingest-api -> stream processor)  %s; status codes %s",
-                        pct(statusLatencyTotal), new TreeMap<>(statusCodes));
-            }
+            line(b, "  GET /v1/budgets/status (ingest-api -> stream processor)  %s; status codes %s",
+                    pct(statusLatency.total), new TreeMap<>(statusCodes));
             line(b, "  GET /internal/budget-status/{org} (stream processor)     %s; status codes %s",
-                    pct(internalLatencyTotal), new TreeMap<>(internalCodes));
+                    pct(internalLatency.total), new TreeMap<>(internalCodes));
             line(b, "");
             line(b, "GC of this JVM during the load: %s", gcDuringLoad);
             line(b, "RSS (sampled each second): peak total %,d MiB; peak this JVM %,d MiB; peak child processes (schema"
@@ -1000,19 +978,17 @@ public final class PipelineBenchmark {
             line(b, "  sustained >= 50,000 events/s          %-7s %,.0f events/s through HTTP to ClickHouse%s",
                     rate < 50_000 ? "n/a" : mark(throughHttpToClickHouse >= 50_000), throughHttpToClickHouse,
                     rate < 50_000 ? String.format(" (only %,.0f events/s offered)", rate) : "");
-            double alertP99 = p99Ms(alertLatencyTotal);
-            line(b, "  alert p99 <= 2 s (pipeline)           %-7s %s", budgetsOn ? mark(alertP99 <= 2000) : "n/a",
-                    ms(alertP99));
-            line(b, "  alert p99 <= 1 s (budget target)      %-7s %s", budgetsOn ? mark(alertP99 <= 1000) : "n/a",
-                    ms(alertP99));
+            double alertP99 = p99Ms(alertLatency.total);
+            line(b, "  alert p99 <= 2 s (pipeline)           %-7s %s", mark(alertP99 <= 2000), ms(alertP99));
+            line(b, "  alert p99 <= 1 s (budget target)      %-7s %s", mark(alertP99 <= 1000), ms(alertP99));
             line(b, "  exactly one alert per crossing        %-7s %,d missing, %,d duplicate records, %,d extra",
-                    budgetsOn ? mark(crossed > 0 && missing == 0 && alertDuplicates.get() == 0
-                            && crossingsWithExtraAlerts.get() == 0) : "n/a", missing, alertDuplicates.get(),
+                    mark(crossed > 0 && missing == 0 && alertDuplicates.get() == 0
+                            && crossingsWithExtraAlerts.get() == 0), missing, alertDuplicates.get(),
                     crossingsWithExtraAlerts.get());
-            double statusP99 = p99Ms(statusLatencyTotal);
+            double statusP99 = p99Ms(statusLatency.total);
             line(b, "  status p99 <= 10 ms (via ingest-api)  %-7s %s (stream processor directly: %s)",
-                    budgetsOn ? mark(statusP99 <= 10) : "n/a", ms(statusP99), ms(p99Ms(internalLatencyTotal)));
-            double freshP99 = p99Ms(freshnessTotal);
+                    mark(statusP99 <= 10), ms(statusP99), ms(p99Ms(internalLatency.total)));
+            double freshP99 = p99Ms(freshness.total);
             line(b, "  freshness p99 <= 5 s                  %-7s %s, %d never seen",
                     mark(freshP99 <= 5000 && markersPending.isEmpty()), ms(freshP99), markersPending.size());
             line(b, "  peak RSS <= 2 GiB                     %-7s %,d MiB", mark(peakRss <= (2L << 30)), peakRss >> 20);
@@ -1044,21 +1020,17 @@ public final class PipelineBenchmark {
                 rssJvm[i] = s.rssJvm() / 1048576.0;
             }
             String subtitle = String.format("%s; offered %,.0f events/s, %d orgs, %d-event batches, %d connections;"
-                            + " Java %s %s", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs",
+                            + " Java %s %s", host.cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs",
                     rate, orgCount, batch, connections, Runtime.version().feature(), heapFlags());
             List<PipelineChart.Series> throughput = new ArrayList<>();
             throughput.add(new PipelineChart.Series("accepted over HTTP, events/s", eps, PipelineChart.BLUE, false));
             throughput.add(new PipelineChart.Series("reached ClickHouse, rows/s", landed, PipelineChart.ORANGE, false));
             throughput.add(PipelineChart.reference("target 50,000/s", 50_000, n, PipelineChart.GREY));
             List<PipelineChart.Series> latency = new ArrayList<>();
-            if (budgetsOn) {
-                latency.add(new PipelineChart.Series("alert latency p99", alert, PipelineChart.RED, false));
-            }
+            latency.add(new PipelineChart.Series("alert latency p99", alert, PipelineChart.RED, false));
             latency.add(new PipelineChart.Series("freshness p99 (100 ms polls)", fresh, PipelineChart.GREEN,
                     false));
-            if (budgetsOn) {
-                latency.add(PipelineChart.reference("alert target 1 s", 1000, n, PipelineChart.RED));
-            }
+            latency.add(PipelineChart.reference("alert target 1 s", 1000, n, PipelineChart.RED));
             latency.add(PipelineChart.reference("freshness target 5 s", 5000, n, PipelineChart.GREEN));
             List<PipelineChart.Series> memory = List.of(
                     new PipelineChart.Series("total RSS (JVM + registry)", rss, PipelineChart.PURPLE, false),
@@ -1255,7 +1227,7 @@ public final class PipelineBenchmark {
         return Duration.ofSeconds(Long.parseLong(s));
     }
 
-    static String machine() {
+    static String machine(String cpuModel) {
         String nproc;
         try {
             Process p = new ProcessBuilder("nproc").redirectErrorStream(true).start();
@@ -1269,7 +1241,7 @@ public final class PipelineBenchmark {
         String memText = mem.isEmpty() ? "?" : String.format("%.1f GiB",
                 Long.parseLong(mem.replaceAll("[^0-9]", "")) / 1048576.0);
         return String.format("machine: %s; %d CPUs available to the JVM, nproc %s, CPUs allowed %s; RAM %s",
-                cpuModel(), Runtime.getRuntime().availableProcessors(), nproc, affinity.isEmpty() ? "?" : affinity, memText);
+                cpuModel, Runtime.getRuntime().availableProcessors(), nproc, affinity.isEmpty() ? "?" : affinity, memText);
     }
 
     static String cpuModel() {

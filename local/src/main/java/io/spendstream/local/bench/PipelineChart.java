@@ -17,7 +17,8 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * A PNG of stacked time-series panels drawn with java.awt (headless), no charting library: per panel
+ * A PNG of stacked time-series panels drawn with java.awt (headless: the caller sets java.awt.headless before
+ * any AWT use), no charting library: per panel
  * a title, axis labels, grid, one line per series (gaps where a value is NaN), dashed reference lines
  * and a legend, plus an optional dashed vertical marker shared by all panels (e.g. "load ends").
  */
@@ -67,7 +68,6 @@ final class PipelineChart {
     }
 
     void write(Path file, int width, int height) throws IOException {
-        System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
