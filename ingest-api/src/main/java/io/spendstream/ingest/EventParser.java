@@ -331,9 +331,13 @@ public final class EventParser {
         if (assigned) {
             eventId = UUID.randomUUID().toString();
         }
-        UsageEvent event = new UsageEvent(eventId, assigned, ctx.orgId, timestamp, ctx.receivedAt, feature, provider,
-                model, inputTokens, outputTokens, cachedInput, cacheWrite, reasoning, costNanos, latency, status,
-                errorCode, userId, sessionId, tags, metadata, ctx.apiKeyId);
+        UsageEvent event = UsageEvent.newBuilder().setEventId(eventId).setEventIdAssigned(assigned)
+                .setOrgId(ctx.orgId).setTimestamp(timestamp).setReceivedAt(ctx.receivedAt).setFeature(feature)
+                .setProvider(provider).setModel(model).setInputTokens(inputTokens).setOutputTokens(outputTokens)
+                .setCachedInputTokens(cachedInput).setCacheWriteTokens(cacheWrite).setReasoningTokens(reasoning)
+                .setClientCostUsdNanos(costNanos).setLatencyMs(latency).setStatus(status).setErrorCode(errorCode)
+                .setUserId(userId).setSessionId(sessionId).setTags(tags).setMetadata(metadata)
+                .setApiKeyId(ctx.apiKeyId).build();
         return new Accepted(index, event);
     }
 
