@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.spendstream.processor.pricing.CostCalculator;
-import io.spendstream.processor.pricing.ModelNames;
+import io.spendstream.pricing.PriceIndex;
+import io.spendstream.pricing.TokenClass;
+import io.spendstream.pricing.TokenCounts;
 import io.spendstream.processor.pricing.SeedCatalog;
-import io.spendstream.schema.ModelPrice;
-import io.spendstream.schema.UsageEvent;
 import io.spendstream.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,7 +36,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -212,7 +210,7 @@ public final class DemoTraffic {
         double chatSeconds = clamp(0.5 * d, 2.5, 30);
         double modelSeconds = clamp(0.7 * d, 3.5, 50);
         LocalDate monthStart = today.withDayOfMonth(1);
-        Map<String, ModelPrice> prices = prices();
+        PriceIndex prices = prices();
         List<Plan> plans = new ArrayList<>();
         int removed = 0;
         for (Org o : ORGS) {
@@ -295,7 +293,7 @@ public final class DemoTraffic {
     /** Expected USD per second of an org's traffic: in all, on feature chat, on model gpt-4o. */
     private record Estimate(BigDecimal org, BigDecimal chat, BigDecimal gpt4o) {}
 
-    private static Estimate estimate(Org o, Map<String, ModelPrice> prices) {
+    private static Estimate estimate(Org o, PriceIndex prices) {
         // The mean cost of the org's traffic, from a sample of its generator priced with the seed catalog.
         Generator g = new Generator(o, "estimate", Instant.EPOCH, 42);
         int n = 20_000;
@@ -304,8 +302,9 @@ public final class DemoTraffic {
         double gpt4o = 0;
         for (int i = 0; i < n; i++) {
             Call call = g.next();
-            ModelPrice price = price(prices, call.provider(), call.model());
-            double cost = price == null ? 0 : CostCalculator.costNanos(call.toUsageEvent(o.orgId()), price) / 1e9;
+            long now = System.currentTimeMillis();
+            double cost = prices.price(call.provider(), call.model(), now, call.tokens())
+                    .map(p -> p.cost().nanos()).orElse(0L) / 1e9;
             all += cost;
             chat += call.feature().equals("chat") ? cost : 0;
             gpt4o += call.model().equals("gpt-4o") ? cost : 0;
@@ -315,28 +314,9 @@ public final class DemoTraffic {
                 BigDecimal.valueOf(gpt4o * perSecond));
     }
 
-    private static Map<String, ModelPrice> prices() {
-        Map<String, ModelPrice> byModel = new TreeMap<>();
-        Instant now = Instant.now();
-        for (ModelPrice p : SeedCatalog.load(null)) {
-            if (!p.getEffectiveFrom().isAfter(now)) {
-                byModel.merge(p.getProvider() + "|" + p.getModel(), p,
-                        (a, b) -> a.getEffectiveFrom().isAfter(b.getEffectiveFrom()) ? a : b);
-            }
-        }
-        return byModel;
-    }
-
-    /** The price the stream processor uses: that of the first of {@link ModelNames#candidates} with one. */
-    private static ModelPrice price(Map<String, ModelPrice> prices, String provider, String model) {
-        String p = ModelNames.normalize(provider);
-        for (String candidate : ModelNames.candidates(model)) {
-            ModelPrice found = prices.get(p + "|" + candidate);
-            if (found != null) {
-                return found;
-            }
-        }
-        return null;
+    /** The seed catalog indexed as the stream processor indexes it (same name rules, same prices). */
+    private static PriceIndex prices() {
+        return PriceIndex.of(SeedCatalog.providers(null), SeedCatalog.load(null));
     }
 
     // ---- traffic ---------------------------------------------------------------------------------------
@@ -761,12 +741,10 @@ public final class DemoTraffic {
             return n;
         }
 
-        /** The call as the stream processor prices it ({@link CostCalculator}): its model and token counts. */
-        UsageEvent toUsageEvent(String orgId) {
-            return UsageEvent.newBuilder().setEventId(eventId).setOrgId(orgId).setTimestamp(Instant.EPOCH)
-                    .setReceivedAt(Instant.EPOCH).setFeature(feature).setProvider(provider).setModel(model)
-                    .setInputTokens(inputTokens).setOutputTokens(outputTokens).setCachedInputTokens(cachedInputTokens)
-                    .build();
+        /** The call as the stream processor prices it ({@link PriceIndex}): its model and token counts. */
+        TokenCounts tokens() {
+            return TokenCounts.builder().set(TokenClass.INPUT, inputTokens).set(TokenClass.OUTPUT, outputTokens)
+                    .set(TokenClass.CACHED_INPUT, cachedInputTokens).build();
         }
     }
 

@@ -1,7 +1,8 @@
 package io.spendstream.processor;
 
-import io.spendstream.processor.pricing.CostCalculator;
-import io.spendstream.processor.pricing.PriceLookup;
+import io.spendstream.pricing.PriceIndex;
+import io.spendstream.pricing.TokenCounts;
+import io.spendstream.processor.pricing.PriceCatalog;
 import io.spendstream.schema.CostSource;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schema.PricedUsageEvent;
@@ -17,7 +18,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Drops an event whose (org, event_id) was seen within the dedup retention, then prices it with the
- * catalog price in effect at the event's own timestamp (or the event's own cost).
+ * catalog price in effect at the event's own timestamp (or the event's own cost), found by the
+ * catalog's name rules ({@link PriceIndex}).
  *
  * <p>Dedup state is a window store keyed by org|event_id and stamped with the time the event was
  * received (the input record's timestamp), so it is bounded by the retention and does not depend
@@ -26,14 +28,17 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 public final class DedupAndPriceProcessor implements Processor<String, UsageEvent, String, PricedUsageEvent> {
     private final long retentionMillis;
+    private final PriceCatalog catalog;
     private final PipelineMetrics metrics;
     private final String[] children;
     private ProcessorContext<String, PricedUsageEvent> context;
     private WindowStore<String, Long> seen;
-    private PriceLookup prices;
+    private KeyValueStore<String, ModelPrice> priceStore;
 
-    public DedupAndPriceProcessor(long retentionMillis, PipelineMetrics metrics, String... children) {
+    public DedupAndPriceProcessor(long retentionMillis, PriceCatalog catalog, PipelineMetrics metrics,
+                                  String... children) {
         this.retentionMillis = retentionMillis;
+        this.catalog = catalog;
         this.metrics = metrics;
         this.children = children;
     }
@@ -42,8 +47,7 @@ public final class DedupAndPriceProcessor implements Processor<String, UsageEven
     public void init(ProcessorContext<String, PricedUsageEvent> context) {
         this.context = context;
         this.seen = context.getStateStore(SpendTopology.DEDUP_STORE);
-        KeyValueStore<String, ModelPrice> priceStore = context.getStateStore(SpendTopology.PRICE_STORE);
-        this.prices = new PriceLookup(priceStore);
+        this.priceStore = context.getStateStore(SpendTopology.PRICE_STORE);
     }
 
     @Override
@@ -83,13 +87,17 @@ public final class DedupAndPriceProcessor implements Processor<String, UsageEven
         if (e.getClientCostUsdNanos() != null) {
             return b.setCostUsdNanos(e.getClientCostUsdNanos()).setCostSource(CostSource.CLIENT).setPriced(true).build();
         }
-        Optional<ModelPrice> price = prices.find(e.getProvider(), e.getModel(), e.getTimestamp().toEpochMilli());
+        long at = e.getTimestamp().toEpochMilli();
+        Optional<PriceIndex.Priced> price = catalog.index(priceStore).price(e.getProvider(), e.getModel(), at,
+                TokenCounts.of(e));
         if (price.isEmpty()) {
             return b.setCostUsdNanos(0).setCostSource(CostSource.UNPRICED).setPriced(false).build();
         }
-        ModelPrice p = price.get();
-        return b.setCostUsdNanos(CostCalculator.costNanos(e, p)).setCostSource(CostSource.CATALOG).setPriced(true)
+        ModelPrice p = price.get().entry();
+        var cost = price.get().cost();
+        return b.setCostUsdNanos(cost.nanos()).setCostSource(CostSource.CATALOG).setPriced(true)
                 .setPriceProvider(p.getProvider()).setPriceModel(p.getModel())
-                .setPriceEffectiveFrom(p.getEffectiveFrom()).build();
+                .setPriceEffectiveFrom(p.getEffectiveFrom()).setPriceTierInputTokensAbove(cost.tierInputAbove())
+                .setPriceWindowStartSecondUtc(cost.windowStartSecond()).build();
     }
 }

@@ -1,6 +1,7 @@
 package io.spendstream.processor;
 
 import io.spendstream.processor.budget.BudgetTopology;
+import io.spendstream.processor.pricing.PriceCatalog;
 import io.spendstream.processor.pricing.PriceStoreUpdater;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schema.PricedUsageEvent;
@@ -55,14 +56,15 @@ public final class SpendTopology {
         Serde<ModelPrice> prices = s.modelPrices().valueSerde(registry);
 
         Topology t = new Topology();
+        PriceCatalog catalog = new PriceCatalog(s.priceProviders());
         t.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICE_STORE), keys, prices).withLoggingDisabled(),
                 PRICES_SOURCE, keys.deserializer(), prices.deserializer(), s.modelPrices().name(),
-                PRICES_UPDATER, () -> new PriceStoreUpdater(PRICE_STORE));
+                PRICES_UPDATER, () -> new PriceStoreUpdater(PRICE_STORE, catalog));
 
         t.addSource(USAGE_SOURCE, keys.deserializer(), usage.deserializer(), s.usageEvents().name());
         t.addProcessor(DEDUP_AND_PRICE,
-                () -> new DedupAndPriceProcessor(s.dedupRetention().toMillis(), metrics, PRICED_SINK, ROLLUPS,
+                () -> new DedupAndPriceProcessor(s.dedupRetention().toMillis(), catalog, metrics, PRICED_SINK, ROLLUPS,
                         BudgetTopology.BUDGET_ALERTS),
                 USAGE_SOURCE);
         // Dedup remembers receive times; the window store drops segments older than the retention.

@@ -2,6 +2,7 @@ package io.spendstream.processor;
 
 import io.spendstream.config.ConfigException;
 import io.spendstream.config.Settings;
+import io.spendstream.processor.pricing.SeedCatalog;
 import io.spendstream.processor.budget.BudgetSettings;
 import io.spendstream.schema.WindowSize;
 import io.spendstream.schemas.topics.Topics;
@@ -57,6 +58,7 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
                 WindowSize.MINUTE, s.duration(GRACE_MINUTE, Duration.ofMinutes(2), Duration.ZERO, day),
                 WindowSize.HOUR, s.duration(GRACE_HOUR, Duration.ofMinutes(10), Duration.ZERO, day),
                 WindowSize.DAY, s.duration(GRACE_DAY, Duration.ofHours(1), Duration.ZERO, Duration.ofDays(7)));
+        Path catalogFile = s.path(PRICE_CATALOG, null);
         TopologySettings topology = new TopologySettings(dedup, grace,
                 s.duration(EMIT_INTERVAL, Duration.ofMillis(100), Duration.ofMillis(10), Duration.ofMinutes(1)),
                 Duration.ofMinutes(1),
@@ -68,7 +70,8 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
                 new BudgetSettings(Topics.BUDGETS.withName(s.string(TOPIC_BUDGETS, Topics.BUDGETS.name())),
                         Topics.BUDGET_ALERTS.withName(s.string(TOPIC_ALERTS, Topics.BUDGET_ALERTS.name())),
                         Topics.BUDGET_ALERTS_JSON.withName(s.string(TOPIC_ALERTS_JSON, Topics.BUDGET_ALERTS_JSON.name())),
-                        s.integer(FORECAST_MIN, 20, 1, 100), 0, Duration.ofMinutes(10)));
+                        s.integer(FORECAST_MIN, 20, 1, 100), 0, Duration.ofMinutes(10)),
+                SeedCatalog.providers(catalogFile));
         return new StreamProcessorConfig(
                 s.string(BOOTSTRAP, "127.0.0.1:9092"),
                 s.string(REGISTRY_URL, "http://127.0.0.1:8081/apis/ccompat/v7"),
@@ -82,7 +85,7 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
                 s.string(HTTP_HOST, "0.0.0.0"),
                 s.integer(HTTP_PORT, 8083, 0, 65535),
                 s.string(ADVERTISED_HOST, "127.0.0.1"),
-                s.path(PRICE_CATALOG, null),
+                catalogFile,
                 s.bool(SEED_PRICES, true),
                 s.string(TOPIC_DLQ, Topics.USAGE_EVENTS_DLQ.name()),
                 topology).validated();

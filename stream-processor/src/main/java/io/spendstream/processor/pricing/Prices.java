@@ -1,5 +1,6 @@
 package io.spendstream.processor.pricing;
 
+import io.spendstream.pricing.MatchRule;
 import io.spendstream.processor.Keys;
 import io.spendstream.schema.ModelPrice;
 import java.math.BigDecimal;
@@ -46,7 +47,7 @@ public final class Prices {
     }
 
     public static ModelPrice.Builder builder(String provider, String model, Instant effectiveFrom) {
-        return ModelPrice.newBuilder().setProvider(ModelNames.normalize(provider)).setModel(ModelNames.normalize(model))
+        return ModelPrice.newBuilder().setProvider(MatchRule.normalize(provider)).setModel(MatchRule.normalize(model))
                 .setEffectiveFrom(effectiveFrom).setCurrency("USD");
     }
 }

@@ -24,6 +24,11 @@ public final class SeedCatalog {
 
     private SeedCatalog() {}
 
+    /** Provider rules of the catalog file (interim: none until the v2 format lands). */
+    public static List<io.spendstream.pricing.ProviderRule> providers(Path file) {
+        return List.of();
+    }
+
     public static List<ModelPrice> load(Path file) {
         if (file == null) {
             try (InputStream in = SeedCatalog.class.getResourceAsStream(RESOURCE)) {
