@@ -12,22 +12,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.spendstream.embedded.NodePackages;
 import io.spendstream.schema.CallStatus;
 import io.spendstream.schema.UsageEvent;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (@confluentinc/schemaregistry, with kafkajs) read what AvroSerde writes and write what AvroSerde
  * reads, through the same registry and broker. The Node side is src/test/node/confluent-interop.mjs.
  *
- * <p>The npm packages are installed once into {@code ${SPENDSTREAM_CACHE:-~/.cache/spendstream}/node-interop}.
+ * <p>The npm packages are installed once ({@link NodePackages}, folder {@code node-interop}).
  * Skipped (not failed) when node or npm is missing or the npm registry cannot be reached.
  */
 class ConfluentInteropIT {
@@ -52,15 +47,10 @@ class ConfluentInteropIT {
             "@confluentinc/schemaregistry", "1.10.1",
             "kafkajs", "2.2.4");
     private static final Path SCRIPT = Path.of("src/test/node/confluent-interop.mjs");
-    private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
     private static final int COUNT = 20;
 
-    private static final String SKIPPING = ": skipping the interoperability test with Confluent's JavaScript serdes";
-
-    private static Path modulesDir;
-    /** Why the tests are skipped; null when node and the packages are ready. */
-    private static String skipReason;
+    private static NodePackages node;
 
     @TempDir
     Path tmp;
@@ -68,9 +58,9 @@ class ConfluentInteropIT {
     @BeforeAll
     static void nodeAndConfluentPackages(@TempDir Path installLogs) throws Exception {
         assertThat(SCRIPT).isRegularFile();
-        skipReason = prepareNode(installLogs);
-        if (skipReason != null) {
-            System.err.println("ConfluentInteropIT: " + skipReason);
+        node = NodePackages.prepare("node-interop", PACKAGES, installLogs);
+        if (node.skipReason() != null) {
+            System.err.println("ConfluentInteropIT: " + node.skipReason());
             return;
         }
         kafka();
@@ -80,7 +70,7 @@ class ConfluentInteropIT {
     /** Each test is reported as skipped, with the reason, rather than the whole class vanishing from the report. */
     @BeforeEach
     void requireNodeAndPackages() {
-        Assumptions.assumeTrue(skipReason == null, () -> skipReason);
+        Assumptions.assumeTrue(node.skipReason() == null, node::skipReason);
     }
 
     @Test
@@ -90,13 +80,13 @@ class ConfluentInteropIT {
         List<UsageEvent> sent = events(COUNT);
         produce(topic, AvroSerde.specific(UsageEvent.class, newClient(), false), sent, UsageEvent::getOrgId);
 
-        Result node = runScript("consume", topic, Map.of());
+        NodePackages.Result consumer = runScript("consume", topic, Map.of());
 
         List<JsonNode> lines = new ArrayList<>();
-        for (String line : node.stdout().lines().filter(l -> !l.isBlank()).toList()) {
+        for (String line : consumer.stdout().lines().filter(l -> !l.isBlank()).toList()) {
             lines.add(JSON.readTree(line));
         }
-        assertThat(lines).as("records printed by the Node consumer; its log:\n%s", node.stderr()).hasSize(COUNT);
+        assertThat(lines).as("records printed by the Node consumer; its log:\n%s", consumer.stderr()).hasSize(COUNT);
         Map<String, JsonNode> byId = lines.stream().collect(Collectors.toMap(
                 l -> l.path("value").path("event_id").asText(), Function.identity()));
         for (UsageEvent e : sent) {
@@ -134,8 +124,8 @@ class ConfluentInteropIT {
         int id = newClient().register(topic + "-value", UsageEvent.getClassSchema());
         Instant base = KafkaRegistryFixtures.BASE_TIME;
 
-        Result node = runScript("produce", topic, Map.of("INTEROP_BASE_TIME", Long.toString(base.toEpochMilli())));
-        assertThat(node.stderr()).contains("produced " + COUNT + " records");
+        NodePackages.Result producer = runScript("produce", topic, Map.of("INTEROP_BASE_TIME", Long.toString(base.toEpochMilli())));
+        assertThat(producer.stderr()).contains("produced " + COUNT + " records");
 
         List<ConsumerRecord<String, byte[]>> raw = consume(topic, new ByteArrayDeserializer(), COUNT);
         assertThat(raw).allSatisfy(r -> {
@@ -170,149 +160,21 @@ class ConfluentInteropIT {
         }
     }
 
-    // ---- Node and npm ----
+    // ---- Node ----
 
-    private record Result(int exitCode, boolean timedOut, String stdout, String stderr) {}
-
-    private Result runScript(String mode, String topic, Map<String, String> extraEnv) throws Exception {
+    private NodePackages.Result runScript(String mode, String topic, Map<String, String> extraEnv) throws Exception {
         Map<String, String> env = new LinkedHashMap<>(extraEnv);
-        env.put("INTEROP_MODULES", modulesDir.toString());
+        env.put("INTEROP_MODULES", node.modulesDir().toString());
         env.put("INTEROP_BOOTSTRAP", kafka().bootstrapServers());
         env.put("INTEROP_REGISTRY", registry().confluentApiUrl());
         env.put("KAFKAJS_NO_PARTITIONER_WARNING", "1");
-        Result r = run(tmp, List.of("node", SCRIPT.toAbsolutePath().toString(), mode, topic, Integer.toString(COUNT)),
-                null, env, SCRIPT_TIMEOUT);
-        if (r.timedOut() || r.exitCode() != 0) {
+        NodePackages.Result r = NodePackages.run(tmp, List.of("node", SCRIPT.toAbsolutePath().toString(), mode, topic,
+                Integer.toString(COUNT)), null, env, SCRIPT_TIMEOUT);
+        if (!r.ok()) {
             fail("node confluent-interop.mjs " + mode + " " + topic + (r.timedOut() ? " timed out" : " exited with " + r.exitCode())
-                    + "\nstderr:\n" + tail(r.stderr()) + "\nstdout:\n" + tail(r.stdout()));
+                    + "\nstderr:\n" + NodePackages.tail(r.stderr()) + "\nstdout:\n" + NodePackages.tail(r.stdout()));
         }
         return r;
-    }
-
-    /** Finds node and npm and installs the packages if needed; returns why the tests must be skipped, or null. */
-    private static String prepareNode(Path logs) throws Exception {
-        if (!runs(logs, "node", "--version")) {
-            return "node is not installed (or not on PATH)" + SKIPPING;
-        }
-        if (!runs(logs, "npm", "--version")) {
-            return "npm is not installed (or not on PATH)" + SKIPPING;
-        }
-        modulesDir = cacheDir().resolve("node-interop");
-        Files.createDirectories(modulesDir);
-        // Another build on this machine may be installing at the same time.
-        try (FileChannel channel = FileChannel.open(modulesDir.resolve(".install.lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = channel.lock()) {
-            if (!installed()) {
-                String notInstalled = install(logs);
-                if (notInstalled != null) {
-                    return notInstalled;
-                }
-            }
-        }
-        assertThat(installed()).as("%s at %s installed in %s", PACKAGES.keySet(), PACKAGES.values(), modulesDir).isTrue();
-        return null;
-    }
-
-    /** Runs npm install in {@link #modulesDir}; returns why the tests must be skipped (registry unreachable), or null. */
-    private static String install(Path logs) throws Exception {
-        StringBuilder deps = new StringBuilder();
-        PACKAGES.forEach((name, version) ->
-                deps.append(deps.isEmpty() ? "" : ",\n").append("    \"").append(name).append("\": \"").append(version).append('"'));
-        Files.writeString(modulesDir.resolve("package.json"), """
-                {
-                  "name": "spendstream-node-interop",
-                  "private": true,
-                  "description": "Confluent's JavaScript serdes for spendstream's ConfluentInteropIT (a cache, not part of the repository)",
-                  "dependencies": {
-                %s
-                  }
-                }
-                """.formatted(deps));
-        // No retries: an unreachable registry should skip in a second, not after npm's minute of backoff.
-        Result ping = run(logs, List.of("npm", "ping", "--fetch-retries=0", "--fetch-timeout=20000"), modulesDir, Map.of(),
-                Duration.ofSeconds(30));
-        if (ping.timedOut() || ping.exitCode() != 0) {
-            return "the npm registry is unreachable (npm ping " + (ping.timedOut() ? "timed out" : "failed: "
-                    + npmError(ping.stderr())) + ")" + SKIPPING;
-        }
-        // --ignore-scripts: both packages are plain JavaScript; no dependency needs its install script here.
-        Result install = run(logs, List.of("npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"),
-                modulesDir, Map.of(), INSTALL_TIMEOUT);
-        String output = install.stdout() + install.stderr();
-        if (install.timedOut() || install.exitCode() != 0) {
-            if (output.matches("(?s).*\\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH)\\b.*")) {
-                return "the npm registry became unreachable during npm install (" + npmError(output) + ")" + SKIPPING;
-            }
-            fail("npm install in " + modulesDir + (install.timedOut() ? " timed out after " + INSTALL_TIMEOUT
-                    : " exited with " + install.exitCode()) + ":\n" + tail(output));
-        }
-        return null;
-    }
-
-    /** Whether node_modules has every package at exactly its pinned version. */
-    private static boolean installed() {
-        for (var p : PACKAGES.entrySet()) {
-            Path manifest = modulesDir.resolve("node_modules").resolve(p.getKey()).resolve("package.json");
-            try {
-                if (!Files.isRegularFile(manifest)
-                        || !p.getValue().equals(JSON.readTree(manifest.toFile()).path("version").asText())) {
-                    return false;
-                }
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static Path cacheDir() {
-        String configured = System.getenv("SPENDSTREAM_CACHE");
-        return configured != null && !configured.isBlank() ? Path.of(configured)
-                : Path.of(System.getProperty("user.home"), ".cache", "spendstream");
-    }
-
-    private static boolean runs(Path logs, String... command) {
-        try {
-            Result r = run(logs, List.of(command), null, Map.of(), Duration.ofSeconds(30));
-            return !r.timedOut() && r.exitCode() == 0;
-        } catch (IOException e) {
-            return false; // not on PATH
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** Runs a command with its output in files under {@code logs} (no pipes to drain), killing it after {@code timeout}. */
-    private static Result run(Path logs, List<String> command, Path dir, Map<String, String> env, Duration timeout)
-            throws IOException, InterruptedException {
-        Path out = Files.createTempFile(logs, "out-", ".log");
-        Path err = Files.createTempFile(logs, "err-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        if (dir != null) {
-            builder.directory(dir.toFile());
-        }
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!finished) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        return new Result(finished ? process.exitValue() : -1, !finished, Files.readString(out), Files.readString(err));
-    }
-
-    /** The line of npm's error output that says what went wrong, e.g. "FetchError: request to ... failed, reason: ...". */
-    private static String npmError(String output) {
-        return output.lines().filter(l -> l.contains("FetchError") || l.contains("reason:")).findFirst()
-                .or(() -> output.lines().filter(l -> l.startsWith("npm error")).findFirst())
-                .map(String::strip).orElse(tail(output));
-    }
-
-    private static String tail(String s) {
-        return s.length() <= 4000 ? s : "..." + s.substring(s.length() - 4000);
     }
 
     private static Map<String, String> orderedMap(String... kv) {
