@@ -1,6 +1,7 @@
 package io.spendstream.ingest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.spendstream.pricing.CatalogFile;
 import io.spendstream.schema.ApiKey;
 import io.spendstream.schema.Budget;
 import io.spendstream.schema.Org;
@@ -80,6 +81,7 @@ public final class IngestApi implements AutoCloseable {
     private final EventParser parser;
     private final AdminRoutes admin;
     private final BudgetTable budgetTable;
+    private final PriceTable priceTable;
     private final BudgetRoutes budgets;
     private final SpendQueryRoutes queries;
     private final Admin kafkaAdmin;
@@ -114,6 +116,9 @@ public final class IngestApi implements AutoCloseable {
         this.parser = new EventParser(config.maxEventsPerRequest(), config.maxFuture(), config.maxBodyBytes());
         this.admin = new AdminRoutes(config, keyTable, publisher);
         this.budgetTable = new BudgetTable(config.bootstrapServers(), registry, budgetsTopic);
+        this.priceTable = new PriceTable(config.bootstrapServers(), registry,
+                Topics.MODEL_PRICES.withName(config.modelPricesTopic()),
+                CatalogFile.load(config.priceCatalogFile()).providers());
         this.kafkaAdmin = Admin.create(adminProperties(config));
         this.checks = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ingest-health")
                 .daemon(true).unstarted(r));
@@ -221,6 +226,7 @@ public final class IngestApi implements AutoCloseable {
     private void startInternal(RouteMounter extraRoutes) {
         keyTable.start();
         budgetTable.start();
+        priceTable.start();
         checks.scheduleWithFixedDelay(this::checkKafka, 0, 2, TimeUnit.SECONDS);
         checks.scheduleWithFixedDelay(this::checkRegistry, 0, 2, TimeUnit.SECONDS);
         Router router = router(extraRoutes);
@@ -501,9 +507,17 @@ public final class IngestApi implements AutoCloseable {
         }
         List<UsageEvent> accepted = new ArrayList<>(items.size());
         List<EventParser.Rejected> rejected = new ArrayList<>();
+        List<Warning> warnings = new ArrayList<>();
         for (EventParser.Item item : items) {
             switch (item) {
-                case EventParser.Accepted a -> accepted.add(a.event());
+                case EventParser.Accepted a -> {
+                    accepted.add(a.event());
+                    UsageEvent e = a.event();
+                    if (e.getClientCostUsdNanos() == null
+                            && !priceTable.prices(e.getProvider(), e.getModel(), e.getTimestamp().toEpochMilli())) {
+                        warnings.add(new Warning(a.index(), e.getProvider(), e.getModel()));
+                    }
+                }
                 case EventParser.Rejected r -> rejected.add(r);
             }
         }
@@ -540,7 +554,7 @@ public final class IngestApi implements AutoCloseable {
             metrics.accepted(accepted.size());
             if (!ctx.response().ended() && !ctx.response().closed()) {
                 ctx.response().setStatusCode(202).putHeader("Content-Type", JSON_TYPE)
-                        .end(batchJson(accepted, rejected));
+                        .end(batchJson(accepted, rejected, warnings));
             }
         }));
     }
@@ -558,8 +572,11 @@ public final class IngestApi implements AutoCloseable {
         return n;
     }
 
+    /** An accepted event whose model the price catalog does not price at the event's time. */
+    record Warning(int index, String provider, String model) {}
+
     /** The 202 body, written with a streaming generator (the hot path). */
-    static Buffer batchJson(List<UsageEvent> accepted, List<EventParser.Rejected> rejected) {
+    static Buffer batchJson(List<UsageEvent> accepted, List<EventParser.Rejected> rejected, List<Warning> warnings) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + accepted.size() * 48);
         try (JsonGenerator g = Problem.JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();
@@ -575,6 +592,18 @@ public final class IngestApi implements AutoCloseable {
                 g.writeNumberField("index", r.index());
                 g.writeStringField("field", r.field());
                 g.writeStringField("error", r.error());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("warnings");
+            for (Warning w : warnings) {
+                g.writeStartObject();
+                g.writeNumberField("index", w.index());
+                g.writeStringField("code", "unpriced_model");
+                g.writeStringField("provider", w.provider());
+                g.writeStringField("model", w.model());
+                g.writeStringField("message", "the price catalog has no price for this provider and model at the"
+                        + " event's time: the event is accepted and counted with cost 0 (see GET /v1/unpriced)");
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -669,6 +698,7 @@ public final class IngestApi implements AutoCloseable {
         publisher.close(Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime())));
         keyTable.close();
         budgetTable.close();
+        priceTable.close();
         checks.shutdownNow();
         kafkaAdmin.close(Duration.ofSeconds(2));
         try {

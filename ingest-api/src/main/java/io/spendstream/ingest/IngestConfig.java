@@ -5,6 +5,7 @@ import io.spendstream.config.Settings;
 import io.spendstream.schemas.topics.Topics;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,9 @@ import java.util.Map;
  * @param queryUrl                base URL of sink-clickhouse's internal HTTP port, to which the spend query
  *                                routes (/v1/spend, /v1/alerts, /v1/reports/spend.csv) are forwarded
  * @param queryTimeout            how long a forwarded spend query may take before it is answered 503
+ * @param modelPricesTopic        topic name of the model price catalog, followed to warn about unpriced models
+ * @param priceCatalogFile        the catalog file whose provider rules name resolution uses (null: the
+ *                                built-in seed catalog), the same setting as the stream processor's
  */
 public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
                            String httpHost, int httpPort, int eventLoops, String adminToken,
@@ -59,7 +63,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                            int topicPartitions, short replicationFactor,
                            String usageEventsTopic, String apiKeysTopic, String orgsTopic, String budgetsTopic,
                            int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout,
-                           String queryUrl, Duration queryTimeout) {
+                           String queryUrl, Duration queryTimeout, String modelPricesTopic,
+                           Path priceCatalogFile) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -87,6 +92,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
     public static final String TOPIC_API_KEYS = "SPENDSTREAM_TOPIC_API_KEYS";
     public static final String TOPIC_ORGS = "SPENDSTREAM_TOPIC_ORGS";
     public static final String TOPIC_BUDGETS = "SPENDSTREAM_TOPIC_BUDGETS";
+    public static final String TOPIC_PRICES = "SPENDSTREAM_TOPIC_MODEL_PRICES";
+    public static final String PRICE_CATALOG = "SPENDSTREAM_PRICE_CATALOG_FILE";
     public static final String MAX_BUDGETS = "SPENDSTREAM_MAX_BUDGETS_PER_ORG";
     public static final String PROCESSOR_URL = "SPENDSTREAM_PROCESSOR_URL";
     public static final String PROCESSOR_TIMEOUT = "SPENDSTREAM_PROCESSOR_TIMEOUT";
@@ -126,7 +133,9 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 s.string(PROCESSOR_URL, "http://127.0.0.1:8083"),
                 s.duration(PROCESSOR_TIMEOUT, Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(5)),
                 s.string(QUERY_URL, "http://127.0.0.1:8084"),
-                s.duration(QUERY_TIMEOUT, Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)))
+                s.duration(QUERY_TIMEOUT, Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)),
+                s.string(TOPIC_PRICES, Topics.MODEL_PRICES.name()),
+                s.path(PRICE_CATALOG, null))
                 .validated();
     }
 
@@ -146,7 +155,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
             throw new ConfigException(BURST, Integer.toString(rateLimitBurst), "at least 1");
         }
         for (var e : Map.of(TOPIC_USAGE_EVENTS, usageEventsTopic, TOPIC_API_KEYS, apiKeysTopic, TOPIC_ORGS, orgsTopic,
-                TOPIC_BUDGETS, budgetsTopic).entrySet()) {
+                TOPIC_BUDGETS, budgetsTopic, TOPIC_PRICES, modelPricesTopic).entrySet()) {
             if (!e.getValue().matches("[A-Za-z0-9._-]{1,249}")) {
                 throw new ConfigException(e.getKey(), e.getValue(), "a Kafka topic name (letters, digits, '.', '_', '-')");
             }
@@ -193,7 +202,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 eventLoops, adminToken, maxEventsPerRequest, maxBodyBytes, maxFuture, rateLimitEventsPerSecond,
                 rateLimitBurst, maxInFlightEvents, deliveryTimeout, requestTimeout, maxBlock, lingerMs, compression,
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
-                orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout, queryUrl, queryTimeout);
+                orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout, queryUrl, queryTimeout,
+                modelPricesTopic, priceCatalogFile);
     }
 
     @Override
@@ -204,7 +214,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 + ", maxEventsPerRequest=" + maxEventsPerRequest + ", maxBodyBytes=" + maxBodyBytes
                 + ", maxFuture=" + maxFuture + ", rateLimit=" + rateLimitEventsPerSecond + "/s burst " + rateLimitBurst
                 + ", maxInFlightEvents=" + maxInFlightEvents + ", deliveryTimeout=" + deliveryTimeout
-                + ", topics=" + usageEventsTopic + "," + apiKeysTopic + "," + orgsTopic + "," + budgetsTopic
+                + ", topics=" + usageEventsTopic + "," + apiKeysTopic + "," + orgsTopic + "," + budgetsTopic + "," + modelPricesTopic
+                + ", priceCatalogFile=" + (priceCatalogFile == null ? "built-in" : priceCatalogFile)
                 + ", maxBudgetsPerOrg=" + maxBudgetsPerOrg + ", processorUrl=" + processorUrl
                 + ", processorTimeout=" + processorTimeout + ", queryUrl=" + queryUrl + ", queryTimeout=" + queryTimeout
                 + "]";

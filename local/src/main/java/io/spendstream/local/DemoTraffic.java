@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spendstream.pricing.Catalog;
+import io.spendstream.pricing.CatalogFile;
 import io.spendstream.pricing.PriceIndex;
 import io.spendstream.pricing.TokenClass;
 import io.spendstream.pricing.TokenCounts;
-import io.spendstream.processor.pricing.SeedCatalog;
 import io.spendstream.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -316,7 +317,8 @@ public final class DemoTraffic {
 
     /** The seed catalog indexed as the stream processor indexes it (same name rules, same prices). */
     private static PriceIndex prices() {
-        return PriceIndex.of(SeedCatalog.providers(null), SeedCatalog.load(null));
+        Catalog seed = CatalogFile.load(null);
+        return PriceIndex.of(seed.providers(), seed.prices());
     }
 
     // ---- traffic ---------------------------------------------------------------------------------------

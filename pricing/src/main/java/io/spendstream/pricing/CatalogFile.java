@@ -38,6 +38,8 @@ import java.util.Set;
  */
 public final class CatalogFile {
     public static final String FORMAT_V2 = "spendstream-prices/2";
+    /** Where the shipped seed catalog is on the classpath. */
+    public static final String SEED_RESOURCE = "/prices/model-prices.json";
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -56,6 +58,21 @@ public final class CatalogFile {
             .thenComparing(ModelPrice::getModel).thenComparing(ModelPrice::getEffectiveFrom);
 
     private CatalogFile() {}
+
+    /** The shipped seed catalog (this module's {@code prices/model-prices.json}), or {@code file} when it is not null. */
+    public static Catalog load(Path file) {
+        if (file != null) {
+            return read(file);
+        }
+        try (java.io.InputStream in = CatalogFile.class.getResourceAsStream(SEED_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("price catalog resource " + SEED_RESOURCE + " is missing");
+            }
+            return read(in.readAllBytes(), SEED_RESOURCE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     public static Catalog read(Path file) {
         try {

@@ -32,7 +32,7 @@ public final class CompiledPrice {
 
     /** Compiles an entry; throws IllegalArgumentException for one that cannot price (negative, unordered tiers). */
     public static CompiledPrice of(ModelPrice p) {
-        Schedule base = Schedule.of(Rates.of(p), p.getTiers());
+        Schedule base = Schedule.of(ClassRates.of(p), p.getTiers());
         List<DailyPriceWindow> ws = p.getDailyWindows();
         Window[] windows = new Window[ws.size()];
         for (int i = 0; i < windows.length; i++) {
@@ -42,7 +42,7 @@ public final class CompiledPrice {
                 throw new IllegalArgumentException("daily window seconds must be within a day: " + w);
             }
             windows[i] = new Window(w.getStartSecondUtc() * 1000L, w.getEndSecondUtc() * 1000L,
-                    w.getStartSecondUtc(), Schedule.of(Rates.of(w.getRates()), w.getTiers()));
+                    w.getStartSecondUtc(), Schedule.of(ClassRates.of(w.getRates()), w.getTiers()));
         }
         return new CompiledPrice(p, base, windows);
     }
@@ -66,12 +66,12 @@ public final class CompiledPrice {
             }
         }
         int tier = schedule.tierFor(counts);
-        Rates rates = tier < 0 ? schedule.base : schedule.tierRates[tier];
+        ClassRates rates = tier < 0 ? schedule.base : schedule.tierRates[tier];
         return new Cost(nanos(counts, rates), tier < 0 ? null : schedule.tierAbove[tier], windowStart);
     }
 
     /** Sum of count x rate over the classes, in nano-USD x 1e6, rounded half-up once to a whole nano-USD. */
-    private static long nanos(TokenCounts counts, Rates rates) {
+    private static long nanos(TokenCounts counts, ClassRates rates) {
         int n = TokenClass.count();
         try {
             long micro = 0;
@@ -98,16 +98,16 @@ public final class CompiledPrice {
     public record Cost(long nanos, Long tierInputAbove, Integer windowStartSecond) {}
 
     /** Base rates and ascending tiers. */
-    private record Schedule(Rates base, long[] tierAbove, Rates[] tierRates) {
-        static Schedule of(Rates base, List<PriceTier> tiers) {
+    private record Schedule(ClassRates base, long[] tierAbove, ClassRates[] tierRates) {
+        static Schedule of(ClassRates base, List<PriceTier> tiers) {
             long[] above = new long[tiers.size()];
-            Rates[] rates = new Rates[tiers.size()];
+            ClassRates[] rates = new ClassRates[tiers.size()];
             for (int i = 0; i < above.length; i++) {
                 above[i] = tiers.get(i).getInputTokensAbove();
                 if (above[i] < 0 || (i > 0 && above[i] <= above[i - 1])) {
                     throw new IllegalArgumentException("tiers must be ascending by input_tokens_above, >= 0: " + tiers);
                 }
-                rates[i] = Rates.of(tiers.get(i).getRates());
+                rates[i] = ClassRates.of(tiers.get(i).getRates());
             }
             return new Schedule(base, above, rates);
         }

@@ -2,7 +2,7 @@ package io.spendstream.processor;
 
 import io.spendstream.config.ConfigException;
 import io.spendstream.config.Settings;
-import io.spendstream.processor.pricing.SeedCatalog;
+import io.spendstream.pricing.CatalogFile;
 import io.spendstream.processor.budget.BudgetSettings;
 import io.spendstream.schema.WindowSize;
 import io.spendstream.schemas.topics.Topics;
@@ -71,7 +71,7 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
                         Topics.BUDGET_ALERTS.withName(s.string(TOPIC_ALERTS, Topics.BUDGET_ALERTS.name())),
                         Topics.BUDGET_ALERTS_JSON.withName(s.string(TOPIC_ALERTS_JSON, Topics.BUDGET_ALERTS_JSON.name())),
                         s.integer(FORECAST_MIN, 20, 1, 100), 0, Duration.ofMinutes(10)),
-                SeedCatalog.providers(catalogFile));
+                CatalogFile.load(catalogFile).providers());
         return new StreamProcessorConfig(
                 s.string(BOOTSTRAP, "127.0.0.1:9092"),
                 s.string(REGISTRY_URL, "http://127.0.0.1:8081/apis/ccompat/v7"),

@@ -2,7 +2,7 @@ package io.spendstream.processor;
 
 import io.spendstream.pricing.ProviderRule;
 import io.spendstream.processor.budget.BudgetSettings;
-import io.spendstream.processor.pricing.SeedCatalog;
+import io.spendstream.pricing.CatalogFile;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schema.PricedUsageEvent;
 import io.spendstream.schema.SpendRollup;
@@ -48,7 +48,7 @@ public record TopologySettings(Duration dedupRetention, Map<WindowSize, Duration
                         WindowSize.DAY, Duration.ofHours(1)),
                 Duration.ofMillis(100), Duration.ofMinutes(1),
                 Topics.USAGE_EVENTS, Topics.PRICED_USAGE_EVENTS, Topics.SPEND_ROLLUPS, Topics.LATE_USAGE_EVENTS,
-                Topics.MODEL_PRICES, BudgetSettings.defaults(), SeedCatalog.providers(null));
+                Topics.MODEL_PRICES, BudgetSettings.defaults(), CatalogFile.load(null).providers());
     }
 
     public TopologySettings withGrace(WindowSize size, Duration g) {

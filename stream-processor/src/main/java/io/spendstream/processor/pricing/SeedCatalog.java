@@ -15,7 +15,7 @@ import java.util.List;
  * either catalog format {@link CatalogFile} reads.
  */
 public final class SeedCatalog {
-    public static final String RESOURCE = "/prices/model-prices.json";
+    public static final String RESOURCE = CatalogFile.SEED_RESOURCE;
 
     private SeedCatalog() {}
 
@@ -26,17 +26,7 @@ public final class SeedCatalog {
 
     /** The whole catalog, provider rules included; {@code file} null: the shipped resource. */
     public static Catalog loadCatalog(Path file) {
-        if (file != null) {
-            return CatalogFile.read(file);
-        }
-        try (InputStream in = Catalog.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("price catalog resource " + RESOURCE + " is missing");
-            }
-            return CatalogFile.read(in.readAllBytes(), RESOURCE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return CatalogFile.load(file);
     }
 
     static List<ModelPrice> parse(byte[] json, String source) {
