@@ -27,16 +27,16 @@ final class GeminiUsage {
         Remainder.of(promptTokens).less(prompt.all(), "promptTokensDetails splits promptTokenCount by modality");
         Remainder.of(cachedTokens).less(cache.all(), "cacheTokensDetails splits cachedContentTokenCount by modality");
         Remainder.of(toolTokens).less(tool.all(), "toolUsePromptTokensDetails splits toolUsePromptTokenCount");
-        Remainder.of(promptTokens).less(cachedTokens, "promptTokenCount includes the cached content");
+        long uncachedPrompt = Remainder.of(promptTokens)
+                .less(cachedTokens, "promptTokenCount includes the cached content").value();
+        // Without promptTokensDetails the prompt's modalities are unknown: its uncached part stays plain.
+        boolean split = m.has("promptTokensDetails");
         String cachedPart = "promptTokensDetails includes the cached content";
-        long uncachedAudio = Remainder.of(prompt.audio()).less(cache.audio(), cachedPart).value();
-        long uncachedImage = Remainder.of(prompt.image()).less(cache.image(), cachedPart).value();
-        // Plain = promptTokenCount and cachedContentTokenCount each less their audio and image details
-        // (a modality the details leave out is plain), so the plain cached part must fit the plain prompt.
-        long uncachedPlain = Remainder.of(new Count(promptTokens.path() + " less its audio and image details",
-                        promptTokens.value() - prompt.audio().value() - prompt.image().value()))
-                .less(new Count(cachedTokens.path() + " less its audio and image details",
-                        cachedTokens.value() - cache.audio().value() - cache.image().value()), cachedPart)
+        long uncachedAudio = split ? Remainder.of(prompt.audio()).less(cache.audio(), cachedPart).value() : 0;
+        long uncachedImage = split ? Remainder.of(prompt.image()).less(cache.image(), cachedPart).value() : 0;
+        long uncachedPlain = Remainder.of(new Count(promptTokens.path() + " less " + cachedTokens.path(), uncachedPrompt))
+                .less(new Count(m.path() + ".promptTokensDetails[modality=AUDIO|IMAGE|DOCUMENT] less their cached part",
+                        Math.addExact(uncachedAudio, uncachedImage)), cachedPart)
                 .value();
         long toolPlain = toolTokens.value() - tool.audio().value() - tool.image().value();
         long output = Remainder.of(candidateTokens)
