@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -262,6 +263,9 @@ public final class EventParser {
             FIELD_INDEX.put(c.field(), FIELDS.length + c.ordinal());
         }
     }
+
+    /** Every field an event may have. */
+    static final Set<String> FIELD_NAMES = Set.copyOf(FIELD_INDEX.keySet());
 
     private static int bit(TokenClass c) {
         return 1 << (FIELDS.length + c.ordinal());
