@@ -6,6 +6,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spendstream.ingest.usage.ProviderUsage;
+import io.spendstream.ingest.usage.UsageException;
+import io.spendstream.pricing.TokenClass;
+import io.spendstream.pricing.TokenCounts;
 import io.spendstream.schema.CallStatus;
 import io.spendstream.schema.UsageEvent;
 import java.io.IOException;
@@ -21,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -30,6 +37,9 @@ import java.util.regex.Pattern;
  * every rule is explicit: unknown and duplicate fields are rejected by name, integers must be exact
  * non-negative longs, money is read as {@link BigDecimal} from the number's own text, strings are
  * bounded, nesting is shallow, and the body must be valid UTF-8.
+ *
+ * <p>Token counts come either as the disjoint token fields ({@link TokenClass#field()}) or as {@code usage}, the
+ * provider's own usage object, which {@link ProviderUsage} reads (its subtree is the one part read as a tree).
  *
  * <p>A body that cannot be read at all (not JSON, invalid UTF-8, too deep, not an object or array)
  * is a {@link BodyException}; inside a readable batch each invalid event becomes a {@link Rejected}
@@ -48,7 +58,10 @@ public final class EventParser {
     public static final int MAX_TAG_VALUE = 256;
     public static final int MAX_METADATA_KEY = 64;
     public static final int MAX_METADATA_VALUE = 1024;
-    /** Array of events, event object, tags or metadata object: 3 levels; anything deeper is refused outright. */
+    /**
+     * Array of events, event object, tags or metadata object: 3 levels; a provider usage object adds up to 3
+     * (Gemini's {@code {usageMetadata: {promptTokensDetails: [{...}]}}}); anything deeper is refused outright.
+     */
     public static final int MAX_NESTING = 16;
 
     private static final BigDecimal MAX_COST_USD = BigDecimal.valueOf(Long.MAX_VALUE).movePointLeft(9);
@@ -98,7 +111,7 @@ public final class EventParser {
     public EventParser(int maxEvents, Duration maxFuture, int maxBodyBytes) {
         this.maxEvents = maxEvents;
         this.maxFuture = maxFuture;
-        this.json = JsonFactory.builder()
+        JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_NESTING)
                         .maxStringLength(Math.max(maxBodyBytes, 1024))
@@ -107,6 +120,9 @@ public final class EventParser {
                 .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
                 .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
                 .build();
+        // A codec lets p.readValueAsTree() read the usage subtree; nothing else is bound to objects.
+        factory.setCodec(new ObjectMapper(factory));
+        this.json = factory;
     }
 
     /**
@@ -230,15 +246,29 @@ public final class EventParser {
         return true;
     }
 
-    private static final String[] FIELDS = {"event_id", "timestamp", "feature", "provider", "model", "input_tokens",
-            "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd", "latency_ms",
-            "status", "error_code", "user_id", "session_id", "tags", "metadata", "org_id"};
+    /** Event fields other than the token fields, which follow them in {@link TokenClass} order. */
+    private static final String[] FIELDS = {"event_id", "timestamp", "feature", "provider", "model", "cost_usd",
+            "latency_ms", "status", "error_code", "user_id", "session_id", "tags", "metadata", "org_id", "usage",
+            "usage_format"};
+    private static final TokenClass[] TOKEN_CLASSES = TokenClass.all();
+    /** Bits of the token fields in a parseEvent "seen" mask. */
+    private static final int TOKEN_FIELD_BITS = ((1 << TOKEN_CLASSES.length) - 1) << FIELDS.length;
     private static final Map<String, Integer> FIELD_INDEX = new HashMap<>();
 
     static {
         for (int i = 0; i < FIELDS.length; i++) {
             FIELD_INDEX.put(FIELDS[i], i);
         }
+        for (TokenClass c : TOKEN_CLASSES) {
+            FIELD_INDEX.put(c.field(), FIELDS.length + c.ordinal());
+        }
+    }
+
+    /** Every field an event may have. */
+    static final Set<String> FIELD_NAMES = Set.copyOf(FIELD_INDEX.keySet());
+
+    private static int bit(TokenClass c) {
+        return 1 << (FIELDS.length + c.ordinal());
     }
 
     /** Reads one event object; the parser is at its START_OBJECT and is left at its END_OBJECT. */
@@ -250,11 +280,9 @@ public final class EventParser {
         String feature = null;
         String provider = null;
         String model = null;
-        long inputTokens = -1;
-        long outputTokens = -1;
-        long cachedInput = 0;
-        long cacheWrite = 0;
-        long reasoning = 0;
+        TokenCounts.Builder tokens = TokenCounts.builder();
+        JsonNode usage = null;
+        String usageFormat = null;
         Long costNanos = null;
         Long latency = null;
         CallStatus status = CallStatus.OK;
@@ -285,30 +313,30 @@ public final class EventParser {
                     case 2 -> feature = string(p, name, MAX_FEATURE, true);
                     case 3 -> provider = string(p, name, MAX_PROVIDER, true);
                     case 4 -> model = string(p, name, MAX_MODEL, true);
-                    case 5 -> inputTokens = count(p, name, true);
-                    case 6 -> outputTokens = count(p, name, true);
-                    case 7 -> cachedInput = count(p, name, false);
-                    case 8 -> cacheWrite = count(p, name, false);
-                    case 9 -> reasoning = count(p, name, false);
-                    case 10 -> costNanos = cost(p, name);
-                    case 11 -> {
+                    case 5 -> costNanos = cost(p, name);
+                    case 6 -> {
                         long v = count(p, name, false);
                         latency = p.currentToken() == JsonToken.VALUE_NULL ? null : v;
                     }
-                    case 12 -> status = status(p, name);
-                    case 13 -> errorCode = string(p, name, MAX_ERROR_CODE, false);
-                    case 14 -> userId = string(p, name, MAX_USER, false);
-                    case 15 -> sessionId = string(p, name, MAX_SESSION, false);
-                    case 16 -> tags = tags(p);
-                    case 17 -> metadata = metadata(p);
-                    case 18 -> {
+                    case 7 -> status = status(p, name);
+                    case 8 -> errorCode = string(p, name, MAX_ERROR_CODE, false);
+                    case 9 -> userId = string(p, name, MAX_USER, false);
+                    case 10 -> sessionId = string(p, name, MAX_SESSION, false);
+                    case 11 -> tags = tags(p);
+                    case 12 -> metadata = metadata(p);
+                    case 13 -> {
                         String org = string(p, name, 256, false);
                         if (org != null && !org.equals(ctx.orgId)) {
                             throw new FieldError(name, "does not match the org of the API key (leave org_id out:"
                                     + " the key decides the org)");
                         }
                     }
-                    default -> throw new IllegalStateException("field " + name);
+                    case 14 -> usage = usage(p);
+                    case 15 -> usageFormat = string(p, name, 64, false);
+                    default -> {
+                        TokenClass c = TOKEN_CLASSES[fi - FIELDS.length];
+                        tokens.set(c, count(p, name, c == TokenClass.INPUT || c == TokenClass.OUTPUT));
+                    }
                 }
             } catch (FieldError e) {
                 if (first == null) {
@@ -322,23 +350,60 @@ public final class EventParser {
         if (first != null) {
             return new Rejected(index, first.field, first.getMessage());
         }
+        if (usage != null && (seen & TOKEN_FIELD_BITS) != 0) {
+            return new Rejected(index, "usage", "usage replaces the token fields: send the provider's usage object"
+                    + " or the token fields, not both");
+        }
+        if (usage == null && usageFormat != null) {
+            return new Rejected(index, "usage_format", "names the format of usage, which is missing (send usage, the"
+                    + " provider's usage object, or leave usage_format out)");
+        }
+        boolean tokenFields = usage == null;
         String missing = timestamp == null ? "timestamp" : feature == null ? "feature" : provider == null ? "provider"
-                : model == null ? "model" : inputTokens < 0 ? "input_tokens" : outputTokens < 0 ? "output_tokens" : null;
+                : model == null ? "model" : tokenFields && (seen & bit(TokenClass.INPUT)) == 0 ? "input_tokens"
+                : tokenFields && (seen & bit(TokenClass.OUTPUT)) == 0 ? "output_tokens" : null;
         if (missing != null) {
             return new Rejected(index, missing, "is required");
+        }
+        TokenCounts counts = tokens.build();
+        String readFormat = null;
+        if (usage != null) {
+            try {
+                ProviderUsage read = ProviderUsage.read(usage, usageFormat, provider);
+                counts = read.counts();
+                readFormat = read.format().id();
+            } catch (UsageException e) {
+                return new Rejected(index, e.field(), e.getMessage());
+            }
         }
         boolean assigned = eventId == null;
         if (assigned) {
             eventId = UUID.randomUUID().toString();
         }
-        UsageEvent event = UsageEvent.newBuilder().setEventId(eventId).setEventIdAssigned(assigned)
+        UsageEvent.Builder builder = UsageEvent.newBuilder().setEventId(eventId).setEventIdAssigned(assigned)
                 .setOrgId(ctx.orgId).setTimestamp(timestamp).setReceivedAt(ctx.receivedAt).setFeature(feature)
-                .setProvider(provider).setModel(model).setInputTokens(inputTokens).setOutputTokens(outputTokens)
-                .setCachedInputTokens(cachedInput).setCacheWriteTokens(cacheWrite).setReasoningTokens(reasoning)
-                .setClientCostUsdNanos(costNanos).setLatencyMs(latency).setStatus(status).setErrorCode(errorCode)
+                .setProvider(provider).setModel(model).setUsageFormat(readFormat);
+        UsageEvent event = counts.applyTo(builder).setClientCostUsdNanos(costNanos).setLatencyMs(latency).setStatus(status).setErrorCode(errorCode)
                 .setUserId(userId).setSessionId(sessionId).setTags(tags).setMetadata(metadata)
                 .setApiKeyId(ctx.apiKeyId).build();
         return new Accepted(index, event);
+    }
+
+    /**
+     * The provider's usage object as a tree (null: absent). Its size is bounded by the body limits and its
+     * depth by {@link #MAX_NESTING}; its content is validated by {@link ProviderUsage}.
+     */
+    private static JsonNode usage(JsonParser p) throws IOException, FieldError {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            throw new FieldError("usage", "must be the provider's usage object (as in its API response), not "
+                    + describe(t));
+        }
+        return p.readValueAsTree();
     }
 
     /** A string (null allowed only for optional fields, meaning absent). */

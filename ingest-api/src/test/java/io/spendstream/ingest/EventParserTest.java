@@ -8,6 +8,8 @@ import io.spendstream.ingest.EventParser.BodyException;
 import io.spendstream.ingest.EventParser.Format;
 import io.spendstream.ingest.EventParser.Item;
 import io.spendstream.ingest.EventParser.Rejected;
+import io.spendstream.pricing.TokenClass;
+import io.spendstream.pricing.TokenCounts;
 import io.spendstream.schema.CallStatus;
 import io.spendstream.schema.UsageEvent;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +131,8 @@ class EventParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
-            "reasoning_tokens", "latency_ms"})
+            "reasoning_tokens", "cache_write_1h_tokens", "input_audio_tokens", "cached_input_audio_tokens",
+            "input_image_tokens", "output_audio_tokens", "output_image_tokens", "latency_ms"})
     void countsMustBeNonNegativeExactLongs(String field) throws Exception {
         String base = MINIMAL.replace("\"" + field + "\":10,", "").replace(",\"" + field + "\":5", "");
         for (String bad : List.of("-1", "1.0", "1.5", "1e2", "\"5\"", "9223372036854775808",
@@ -310,6 +313,98 @@ class EventParserTest {
         assertThat(e.getEventIdAssigned()).isTrue();
         assertThat(e.getClientCostUsdNanos()).isNull();
         assertThat(e.getLatencyMs()).isNull();
+    }
+
+    static final String WITHOUT_TOKENS = MINIMAL.replace(",\"input_tokens\":10,\"output_tokens\":5", "");
+
+    @Test
+    void everyTokenClassFieldIsParsedIntoItsOwnCount() throws Exception {
+        UsageEvent e = accepted(MINIMAL + ",\"cached_input_tokens\":1,\"cache_write_tokens\":2,\"reasoning_tokens\":3,"
+                + "\"cache_write_1h_tokens\":4,\"input_audio_tokens\":6,\"cached_input_audio_tokens\":7,"
+                + "\"input_image_tokens\":8,\"output_audio_tokens\":9,\"output_image_tokens\":11");
+        assertThat(TokenCounts.of(e)).isEqualTo(TokenCounts.builder().set(TokenClass.INPUT, 10)
+                .set(TokenClass.CACHED_INPUT, 1).set(TokenClass.CACHE_WRITE, 2).set(TokenClass.REASONING, 3)
+                .set(TokenClass.CACHE_WRITE_1H, 4).set(TokenClass.INPUT_AUDIO, 6).set(TokenClass.CACHED_INPUT_AUDIO, 7)
+                .set(TokenClass.INPUT_IMAGE, 8).set(TokenClass.OUTPUT, 5).set(TokenClass.OUTPUT_AUDIO, 9)
+                .set(TokenClass.OUTPUT_IMAGE, 11).build());
+        assertThat(e.getUsageFormat()).isNull();
+    }
+
+    @Test
+    void providerUsageObjectReplacesTheTokenFields() throws Exception {
+        UsageEvent e = accepted(WITHOUT_TOKENS + ",\"usage\":{\"prompt_tokens\":2006,\"completion_tokens\":300,"
+                + "\"total_tokens\":2306,\"prompt_tokens_details\":{\"cached_tokens\":1920},"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":100}}");
+        assertThat(TokenCounts.of(e)).isEqualTo(TokenCounts.builder().set(TokenClass.INPUT, 86)
+                .set(TokenClass.CACHED_INPUT, 1920).set(TokenClass.OUTPUT, 200).set(TokenClass.REASONING, 100).build());
+        assertThat(e.getUsageFormat()).isEqualTo("openai.chat");
+    }
+
+    @Test
+    void usageFormatNamesTheFormatAndTheEventsProviderIsPassedOn() throws Exception {
+        String xai = ",\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":7}},\"usage_format\":\"openai.chat\"";
+        UsageEvent e = accepted(WITHOUT_TOKENS.replace("\"provider\":\"openai\"", "\"provider\":\"xai\"") + xai);
+        assertThat(e.getOutputTokens()).isEqualTo(5);
+        assertThat(e.getReasoningTokens()).isEqualTo(7);
+        assertThat(e.getUsageFormat()).isEqualTo("openai.chat");
+        Rejected openai = rejected(WITHOUT_TOKENS + xai);
+        assertThat(openai.field()).isEqualTo("usage.completion_tokens_details.reasoning_tokens");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens",
+            "output_image_tokens"})
+    void usageWithAnyTokenFieldIsRejected(String field) throws Exception {
+        Rejected r = rejected(WITHOUT_TOKENS + ",\"" + field + "\":0,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}");
+        assertThat(r.field()).isEqualTo("usage");
+        assertThat(r.error()).isEqualTo("usage replaces the token fields: send the provider's usage object or the"
+                + " token fields, not both");
+    }
+
+    @Test
+    void usageFormatWithoutUsageIsRejected() throws Exception {
+        Rejected r = rejected(MINIMAL + ",\"usage_format\":\"anthropic\"");
+        assertThat(r.field()).isEqualTo("usage_format");
+        assertThat(r.error()).contains("usage, which is missing");
+        assertThat(rejected(MINIMAL + ",\"usage\":null,\"usage_format\":\"anthropic\"").field()).isEqualTo("usage_format");
+        assertThat(accepted(MINIMAL + ",\"usage\":null,\"usage_format\":null").getUsageFormat()).isNull();
+    }
+
+    @Test
+    void invalidUsageIsRejectedWithTheFieldPath() throws Exception {
+        Rejected r = rejected(WITHOUT_TOKENS + ",\"usage\":{\"prompt_tokens\":800,\"completion_tokens\":1,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":900}}");
+        assertThat(r.field()).isEqualTo("usage.prompt_tokens_details.cached_tokens");
+        assertThat(r.error()).isEqualTo("usage.prompt_tokens_details.cached_tokens (900) exceeds usage.prompt_tokens"
+                + " (800): prompt_tokens includes cached tokens");
+        assertThat(rejected(WITHOUT_TOKENS + ",\"usage\":{\"input_tokens\":1.5}").field())
+                .isEqualTo("usage.input_tokens");
+        assertThat(rejected(WITHOUT_TOKENS + ",\"usage\":{\"tokens\":1}").error()).contains("send usage_format");
+        assertThat(rejected(WITHOUT_TOKENS + ",\"usage\":{\"input_tokens\":1},\"usage_format\":\"cohere\"").field())
+                .isEqualTo("usage_format");
+    }
+
+    @Test
+    void usageMustBeAnObject() throws Exception {
+        for (String bad : List.of("[1]", "5", "\"{}\"", "true")) {
+            Rejected r = rejected(WITHOUT_TOKENS + ",\"usage\":" + bad);
+            assertThat(r.field()).as(bad).isEqualTo("usage");
+            assertThat(r.error()).as(bad).startsWith("must be the provider's usage object");
+        }
+    }
+
+    @Test
+    void aBatchKeepsItsValidEventsBesideAnInvalidUsage() throws Exception {
+        String good = "{" + WITHOUT_TOKENS + ",\"usage\":{\"inputTokens\":3,\"outputTokens\":4}}";
+        String bad = "{" + WITHOUT_TOKENS + ",\"usage\":{\"inputTokens\":-3,\"outputTokens\":4}}";
+        List<Item> items = parse("[" + good + "," + bad + ",{" + MINIMAL + "}]", Format.JSON);
+        assertThat(((Accepted) items.get(0)).event().getUsageFormat()).isEqualTo("bedrock.converse");
+        assertThat(items.get(1)).isEqualTo(new Rejected(1, "usage.inputTokens", "must be >= 0"));
+        assertThat(items.get(2)).isInstanceOf(Accepted.class);
+        List<Item> lines = parse(good + "\n" + bad + "\n", Format.NDJSON);
+        assertThat(lines.get(0)).isInstanceOf(Accepted.class);
+        assertThat(lines.get(1)).isInstanceOf(Rejected.class);
     }
 
     @Test
