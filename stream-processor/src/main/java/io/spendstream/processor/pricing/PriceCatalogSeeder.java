@@ -5,6 +5,7 @@ import io.spendstream.schemas.topics.TopicSpec;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,14 @@ public final class PriceCatalogSeeder {
             LOG.info("price catalog: all {} seed entries already on {}", entries.size(), topic.name());
             return 0;
         }
+        publish(bootstrapServers, registry, topic, missing);
+        LOG.info("price catalog: produced {} of {} seed entries to {}", missing.size(), entries.size(), topic.name());
+        return missing.size();
+    }
+
+    /** Produces entries (keyed provider|model|effective_from_millis) and waits until all are acknowledged. */
+    public static void publish(String bootstrapServers, SchemaRegistry registry, TopicSpec<String, ModelPrice> topic,
+                               List<ModelPrice> entries) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -55,7 +66,7 @@ public final class PriceCatalogSeeder {
         try (var producer = new KafkaProducer<>(props, topic.keySerde(registry).serializer(),
                 topic.valueSerde(registry).serializer())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
-            for (ModelPrice p : missing) {
+            for (ModelPrice p : entries) {
                 sent.add(producer.send(new ProducerRecord<>(topic.name(), Prices.topicKey(p), p)));
             }
             producer.flush();
@@ -64,21 +75,40 @@ public final class PriceCatalogSeeder {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while seeding prices", e);
+            throw new IllegalStateException("interrupted while publishing prices", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot seed the price catalog on " + topic.name() + ": " + e.getCause(), e);
+            throw new IllegalStateException("cannot publish prices to " + topic.name() + ": " + e.getCause(), e);
         }
-        LOG.info("price catalog: produced {} of {} seed entries to {}", missing.size(), entries.size(), topic.name());
-        return missing.size();
     }
 
     static Set<String> keysOnTopic(String bootstrapServers, String topic, Duration timeout) {
+        Set<String> keys = new HashSet<>();
+        // A tombstone counts too: an entry an operator deleted is not re-seeded.
+        readToEnd(bootstrapServers, topic, new ByteArrayDeserializer(), timeout, (k, v) -> keys.add(k));
+        return keys;
+    }
+
+    /** The topic's live entries: the latest value per key, keys whose latest record is a tombstone left out. */
+    public static Map<String, ModelPrice> latestOnTopic(String bootstrapServers, SchemaRegistry registry,
+                                                        TopicSpec<String, ModelPrice> topic, Duration timeout) {
+        Map<String, ModelPrice> latest = new HashMap<>();
+        readToEnd(bootstrapServers, topic.name(), topic.valueSerde(registry).deserializer(), timeout, (k, v) -> {
+            if (v == null) {
+                latest.remove(k);
+            } else {
+                latest.put(k, v);
+            }
+        });
+        return latest;
+    }
+
+    private static <V> void readToEnd(String bootstrapServers, String topic, Deserializer<V> values, Duration timeout,
+                                      BiConsumer<String, V> record) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        Set<String> keys = new HashSet<>();
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(pi -> new TopicPartition(topic, pi.partition())).toList();
             consumer.assign(partitions);
@@ -90,10 +120,9 @@ public final class PriceCatalogSeeder {
                     throw new IllegalStateException("timed out reading " + topic + " to its end");
                 }
                 for (var r : consumer.poll(Duration.ofMillis(200))) {
-                    keys.add(r.key()); // a tombstone counts too: an entry an operator deleted is not re-seeded
+                    record.accept(r.key(), r.value());
                 }
             }
         }
-        return keys;
     }
 }

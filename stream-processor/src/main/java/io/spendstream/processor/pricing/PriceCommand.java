@@ -1,6 +1,7 @@
 package io.spendstream.processor.pricing;
 
 import io.spendstream.config.Settings;
+import io.spendstream.pricing.ConvertCommand;
 import io.spendstream.processor.StreamProcessorConfig;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
@@ -16,7 +17,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Publishes one model price to the model-prices topic; every stream processor applies it to events
+ * Publishes one model price (or a catalog file, {@code import}) to the model-prices topic; every stream processor applies it to events
  * at or after its effective_from without a restart. Kafka and registry addresses come from the same
  * settings as the stream processor (SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS, SPENDSTREAM_SCHEMA_REGISTRY_URL).
  *
@@ -24,7 +25,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * bin/price --provider openai --model gpt-4o --effective-from 2026-12-01T00:00:00Z \
  *           --input 2.50 --output 10 [--cached-input 1.25] [--cache-write 3.75] [--reasoning 10] [--source URL]
  * bin/price --delete --provider openai --model gpt-4o --effective-from 2026-12-01T00:00:00Z
+ * bin/price import FILE [--format spendstream|genai-prices] [--effective-from INSTANT] [--apply]
+ * bin/price convert DATA.json --source-date YYYY-MM-DD [--generated-on YYYY-MM-DD] [--generated-from TEXT] [--out FILE]
  * </pre>
+ * {@code import} diffs a catalog file against the topic and, with --apply, publishes it
+ * ({@link PriceImport}); {@code convert} turns the source's data.json into our catalog
+ * ({@link ConvertCommand}, tools/prices/README.md).
  * Prices are USD per million tokens as decimals with at most 9 places.
  */
 public final class PriceCommand {
@@ -34,6 +40,24 @@ public final class PriceCommand {
     record Publication(String key, ModelPrice price) {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("convert")) {
+            System.exit(ConvertCommand.run(List.of(args).subList(1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("import")) {
+            PriceImport.Options o;
+            try {
+                o = PriceImport.parse(List.of(args).subList(1, args.length));
+            } catch (IllegalArgumentException e) {
+                System.err.println("price import: " + e.getMessage());
+                System.err.println("usage: price import FILE [--format spendstream|genai-prices]"
+                        + " [--effective-from INSTANT] [--apply]");
+                System.exit(2);
+                return;
+            }
+            var outcome = PriceImport.run(o, StreamProcessorConfig.from(Settings.fromEnvironment()), Instant.now(),
+                    System.out, System.err);
+            System.exit(outcome.exitCode());
+        }
         Publication p;
         try {
             p = parse(List.of(args));
