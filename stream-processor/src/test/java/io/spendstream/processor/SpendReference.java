@@ -12,6 +12,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,9 +45,36 @@ final class SpendReference {
         }
     }
 
-    /** A price entry in USD per million tokens; null class prices fall back as documented. */
+    /**
+     * A price entry in USD per million tokens; null class prices fall back as documented. Daily UTC
+     * windows (DeepSeek's peak hours) replace the prices inside them, the last listed winning. Prompt
+     * tiers are not modelled: the generated events stay below every tier (UsageGenerator: at most
+     * 20,000 + 10,000 + 5,000 input tokens, tiers start at 128k).
+     */
     record Price(Instant from, BigDecimal input, BigDecimal output, BigDecimal cached, BigDecimal cacheWrite,
-                 BigDecimal reasoning) {}
+                 BigDecimal reasoning, List<Window> windows) {
+        Price(Instant from, BigDecimal input, BigDecimal output, BigDecimal cached, BigDecimal cacheWrite,
+              BigDecimal reasoning) {
+            this(from, input, output, cached, cacheWrite, reasoning, List.of());
+        }
+
+        /** The prices that apply at an instant: those of the last window containing its UTC time of day. */
+        Price at(Instant t) {
+            int second = (int) Math.floorMod(t.getEpochSecond(), 86_400L);
+            for (int i = windows.size() - 1; i >= 0; i--) {
+                Window w = windows.get(i);
+                boolean in = w.end() < w.start() ? second >= w.start() || second < w.end()
+                        : second >= w.start() && second < w.end();
+                if (in) {
+                    return w.prices();
+                }
+            }
+            return this;
+        }
+    }
+
+    /** A daily window [start, end) in seconds after 00:00 UTC, wrapping past midnight when end < start. */
+    record Window(int start, int end, Price prices) {}
 
     static final Map<String, Long> SIZES = Map.of("MINUTE", 60_000L, "HOUR", 3_600_000L, "DAY", 86_400_000L);
 
@@ -62,14 +90,22 @@ final class SpendReference {
         this.grace = grace;
         try (InputStream in = SpendReference.class.getResourceAsStream("/prices/model-prices.json")) {
             for (JsonNode p : new ObjectMapper().readTree(in).path("prices")) {
-                addPrice(p.get("provider").asText(), p.get("model").asText(),
-                        new Price(Instant.parse(p.get("effective_from").asText()), dec(p, "input_per_mtok"),
-                                dec(p, "output_per_mtok"), dec(p, "cached_input_per_mtok"),
-                                dec(p, "cache_write_per_mtok"), dec(p, "reasoning_per_mtok")));
+                Instant from = Instant.parse(p.get("effective_from").asText());
+                List<Window> windows = new ArrayList<>();
+                for (JsonNode w : p.path("daily_windows")) {
+                    windows.add(new Window(LocalTime.parse(w.get("start_utc").asText()).toSecondOfDay(),
+                            LocalTime.parse(w.get("end_utc").asText()).toSecondOfDay(), rates(from, w, List.of())));
+                }
+                addPrice(p.get("provider").asText(), p.get("model").asText(), rates(from, p, windows));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Price rates(Instant from, JsonNode p, List<Window> windows) {
+        return new Price(from, dec(p, "input_per_mtok"), dec(p, "output_per_mtok"), dec(p, "cached_input_per_mtok"),
+                dec(p, "cache_write_per_mtok"), dec(p, "reasoning_per_mtok"), windows);
     }
 
     private static BigDecimal dec(JsonNode p, String f) {
@@ -107,7 +143,8 @@ final class SpendReference {
         if (e.getClientCostUsdNanos() != null) {
             cost = e.getClientCostUsdNanos();
         } else {
-            Price p = priceAt(e.getProvider(), e.getModel(), e.getTimestamp());
+            Price entry = priceAt(e.getProvider(), e.getModel(), e.getTimestamp());
+            Price p = entry == null ? null : entry.at(e.getTimestamp());
             if (p == null) {
                 cost = 0;
                 unpricedEvent = true;
