@@ -48,7 +48,7 @@ import java.util.Map;
  * @param processorTimeout        how long a forwarded budget status request may take (connect, answer and body)
  *                                before it is answered 503
  * @param queryUrl                base URL of sink-clickhouse's internal HTTP port, to which the spend query
- *                                routes (/v1/spend, /v1/alerts, /v1/reports/spend.csv) are forwarded
+ *                                routes (/v1/spend, /v1/alerts, /v1/unpriced, /v1/reports/spend.csv) are forwarded
  * @param queryTimeout            how long a forwarded spend query may take before it is answered 503
  * @param modelPricesTopic        topic name of the model price catalog, followed to warn about unpriced models
  * @param priceCatalogFile        the catalog file whose provider rules name resolution uses (null: the

@@ -5,15 +5,15 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The spend query API on the public port: {@code GET /v1/spend}, {@code GET /v1/alerts} and
- * {@code GET /v1/reports/spend.csv}, answered by sink-clickhouse from ClickHouse. The caller is
+ * The spend query API on the public port: {@code GET /v1/spend}, {@code GET /v1/alerts},
+ * {@code GET /v1/unpriced} and {@code GET /v1/reports/spend.csv}, answered by sink-clickhouse from ClickHouse. The caller is
  * authenticated here with its API key; the request goes on to
  * {@code {query url}/internal/query/{org_id}/v1/...} with the query string unchanged, and the answer
  * (JSON, CSV or a problem) comes back unchanged ({@link UpstreamProxy}).
  */
 final class SpendQueryRoutes {
     static final String UPSTREAM_PATH = "/internal/query/";
-    static final String[] PATHS = {"/v1/spend", "/v1/alerts", "/v1/reports/spend.csv"};
+    static final String[] PATHS = {"/v1/spend", "/v1/alerts", "/v1/unpriced", "/v1/reports/spend.csv"};
 
     private final Handler<RoutingContext> auth;
     private final UpstreamProxy proxy;

@@ -129,7 +129,7 @@ public final class LocalPipeline implements AutoCloseable {
                 "  ClickHouse (chDB)    embedded in this process, data in " + clickhouse.dataDir(),
                 "  stream-processor     running; http://127.0.0.1:" + processor.opsPort() + "/health/ready and /metrics",
                 "  API (ingest-api)     " + apiUrl() + "   (OpenAPI: " + apiUrl() + "/openapi.yaml)",
-                "  Spend queries        " + apiUrl() + "/v1/spend, /v1/alerts, /v1/reports/spend.csv (same API key)",
+                "  Spend queries        " + apiUrl() + "/v1/spend, /v1/alerts, /v1/unpriced, /v1/reports/spend.csv (same API key)",
                 "  sink-clickhouse      running; http://127.0.0.1:" + sink.opsPort() + "/health/ready and /metrics",
                 "  Admin token          " + adminToken,
                 "  Demo org             " + demo.orgId() + ", API key " + demo.apiKey(),

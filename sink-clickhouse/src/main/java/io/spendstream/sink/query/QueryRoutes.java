@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>GET /v1/spend?from=&amp;to=&amp;granularity=minute|hour|day&amp;group_by=feature,model,provider</li>
  *   <li>GET /v1/alerts?since=</li>
+ *   <li>GET /v1/unpriced?since=</li>
  *   <li>GET /v1/reports/spend.csv?month=YYYY-MM</li>
  * </ul>
  * Times are ISO-8601 instants (2026-11-01T00:00:00Z) or dates (2026-11-01, meaning UTC midnight).
@@ -39,13 +40,13 @@ public final class QueryRoutes {
         this.queries = queries;
     }
 
-    /** Adds the three routes to {@code router}; {@code orgForAuthorizationHeader} gets the header value (or null). */
+    /** Adds the routes to {@code router}; {@code orgForAuthorizationHeader} gets the header value (or null). */
     public void mount(Router router, Function<String, Optional<String>> orgForAuthorizationHeader) {
         mount(router, "", ctx -> orgForAuthorizationHeader.apply(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)));
     }
 
     /**
-     * Adds the three routes under {@value #INTERNAL_PREFIX}{@code {org_id}}, for ingest-api, which
+     * Adds the routes under {@value #INTERNAL_PREFIX}{@code {org_id}}, for ingest-api, which
      * authenticates the caller on the public port and forwards with the caller's org in the path. For the
      * service network only: this port does not authenticate.
      */
@@ -58,6 +59,7 @@ public final class QueryRoutes {
     private void mount(Router router, String prefix, Function<RoutingContext, Optional<String>> orgOf) {
         router.get(prefix + "/v1/spend").blockingHandler(ctx -> handle(ctx, orgOf, this::spend), false);
         router.get(prefix + "/v1/alerts").blockingHandler(ctx -> handle(ctx, orgOf, this::alerts), false);
+        router.get(prefix + "/v1/unpriced").blockingHandler(ctx -> handle(ctx, orgOf, this::unpriced), false);
         router.get(prefix + "/v1/reports/spend.csv").blockingHandler(ctx -> handle(ctx, orgOf, this::csv), false);
     }
 
@@ -115,8 +117,7 @@ public final class QueryRoutes {
     }
 
     private void alerts(RoutingContext ctx, String org) throws Exception {
-        String s = ctx.queryParams().get("since");
-        Instant since = s == null ? Instant.now().minus(Duration.ofDays(30)) : instant(s, "since");
+        Instant since = since(ctx);
         ObjectNode body = JSON.createObjectNode();
         body.put("org_id", org).put("since", since.toString());
         ArrayNode arr = body.putArray("alerts");
@@ -130,6 +131,27 @@ public final class QueryRoutes {
                     .put("trigger_event_id", a.triggerEventId());
         }
         json(ctx, body);
+    }
+
+    private void unpriced(RoutingContext ctx, String org) throws Exception {
+        Instant since = since(ctx);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("org_id", org).put("since", since.toString());
+        ArrayNode arr = body.putArray("models");
+        for (var u : queries.unpriced(org, since)) {
+            ObjectNode n = arr.addObject();
+            n.put("provider", u.provider()).put("model", u.model()).put("events", u.events());
+            n.putObject("tokens").put("input", u.inputTokens()).put("output", u.outputTokens())
+                    .put("total", u.totalTokens());
+            n.put("first_seen", u.firstSeen().toString()).put("last_seen", u.lastSeen().toString());
+        }
+        json(ctx, body);
+    }
+
+    /** The {@code since} parameter; 30 days ago when absent. */
+    private static Instant since(RoutingContext ctx) {
+        String s = ctx.queryParams().get("since");
+        return s == null ? Instant.now().minus(Duration.ofDays(30)) : instant(s, "since");
     }
 
     private void csv(RoutingContext ctx, String org) {

@@ -101,6 +101,14 @@ public final class SpendQueries {
                            Instant periodEnd, int thresholdPercent, String kind, String spendUsd, String limitUsd,
                            String projectedUsd, Instant triggeredAt, String triggerEventId) {}
 
+    /**
+     * One provider/model (as the org sent them) that had no price: its events since the query's
+     * {@code since}, their input and output tokens, the tokens of every class, and when the first and
+     * last of them happened.
+     */
+    public record UnpricedRow(String provider, String model, long events, long inputTokens, long outputTokens,
+                              long totalTokens, Instant firstSeen, Instant lastSeen) {}
+
     private final ClickHouseTransport transport;
     private final String database;
 
@@ -174,6 +182,34 @@ public final class SpendQueries {
         }
         return out;
     }
+
+    /**
+     * The provider/models of {@code org}'s events at or after {@code since} that had no price (no catalog
+     * entry and no client cost: cost counted as 0), most recently seen first: what to add to the catalog.
+     */
+    public List<UnpricedRow> unpriced(String org, Instant since) {
+        String sql = "SELECT provider, model, count() AS events, sum(input_tokens) AS input,"
+                + " sum(output_tokens) AS output, sum(" + String.join(" + ", TOKEN_CLASS_COLUMNS) + ") AS total_tokens,"
+                + " toUnixTimestamp64Milli(min(timestamp)) AS first_seen,"
+                + " toUnixTimestamp64Milli(max(timestamp)) AS last_seen"
+                + " FROM " + database + "." + Tables.PRICED_EVENTS + " FINAL"
+                + " WHERE org_id = {org:String} AND cost_source = 'UNPRICED'"
+                + " AND timestamp >= fromUnixTimestamp64Milli({since:Int64}, 'UTC')"
+                + " GROUP BY provider, model ORDER BY last_seen DESC, provider, model LIMIT " + MAX_ROWS;
+        List<UnpricedRow> out = new ArrayList<>();
+        for (JsonNode n : rows(sql, Map.of("org", org, "since", Long.toString(since.toEpochMilli())))) {
+            out.add(new UnpricedRow(n.get("provider").asText(), n.get("model").asText(), n.get("events").asLong(),
+                    n.get("input").asLong(), n.get("output").asLong(), n.get("total_tokens").asLong(),
+                    Instant.ofEpochMilli(n.get("first_seen").asLong()), Instant.ofEpochMilli(n.get("last_seen").asLong())));
+        }
+        return out;
+    }
+
+    /** The token columns of priced_events: the classes are disjoint, so their sum counts every token once. */
+    private static final List<String> TOKEN_CLASS_COLUMNS = List.of("input_tokens", "output_tokens",
+            "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cache_write_1h_tokens",
+            "input_audio_tokens", "cached_input_audio_tokens", "input_image_tokens", "output_audio_tokens",
+            "output_image_tokens");
 
     public static final String CSV_HEADER = "day,feature,provider,model,events,errors,input_tokens,output_tokens,"
             + "cached_input_tokens,cache_write_tokens,reasoning_tokens,unpriced_events,cost_usd";

@@ -44,6 +44,8 @@ public final class AvroRowTranscoder {
         NULLABLE_STRING,
         /** union of null and long → Nullable(Int64). */
         NULLABLE_LONG,
+        /** union of null and int → Nullable(Int32). */
+        NULLABLE_INT,
         /** union of null and timestamp-millis long → Nullable(DateTime64(3)). */
         NULLABLE_TIMESTAMP_MILLIS,
         /** map of string → Map(String, String), entries sorted by key (as {@link RowEncoders}). */
@@ -203,6 +205,8 @@ public final class AvroRowTranscoder {
             case NULLABLE_STRING -> nullableOf(s) != null && is(nullableOf(s), Schema.Type.STRING);
             case NULLABLE_LONG -> nullableOf(s) != null && is(nullableOf(s), Schema.Type.LONG)
                     && nullableOf(s).getLogicalType() == null;
+            case NULLABLE_INT -> nullableOf(s) != null && is(nullableOf(s), Schema.Type.INT)
+                    && nullableOf(s).getLogicalType() == null;
             case NULLABLE_TIMESTAMP_MILLIS -> nullableOf(s) != null && isTimestampMillis(nullableOf(s));
             case STRING_MAP -> is(s, Schema.Type.MAP) && is(s.getValueType(), Schema.Type.STRING);
             case MAP_AS_TEXT -> is(s, Schema.Type.MAP) && (s.getValueType().getType() == Schema.Type.UNION
@@ -265,7 +269,7 @@ public final class AvroRowTranscoder {
                         enumBytes[i] = step.symbols()[(int) index];
                         longs[i] = index;
                     }
-                    case NULLABLE_STRING, NULLABLE_LONG, NULLABLE_TIMESTAMP_MILLIS -> {
+                    case NULLABLE_STRING, NULLABLE_LONG, NULLABLE_INT, NULLABLE_TIMESTAMP_MILLIS -> {
                         long branch = readLong();
                         if (branch == step.nullBranch()) {
                             lengths[i] = -1;
@@ -326,6 +330,13 @@ public final class AvroRowTranscoder {
                         w.uint8(1);
                     } else {
                         w.uint8(0).int64(longs[slot]);
+                    }
+                }
+                case NULLABLE_INT -> {
+                    if (lengths[slot] < 0) {
+                        w.uint8(1);
+                    } else {
+                        w.uint8(0).int32((int) longs[slot]);
                     }
                 }
                 case STRING_MAP, MAP_AS_TEXT -> w.append(maps[slot]);

@@ -158,6 +158,14 @@ public final class RowBinaryWriter {
         return int64(v);
     }
 
+    public RowBinaryWriter nullableInt32(Integer v) {
+        if (v == null) {
+            return uint8(1);
+        }
+        uint8(0);
+        return int32(v);
+    }
+
     /** Map(String, String): entry count, then key and value of each entry. */
     public RowBinaryWriter stringMap(Map<? extends CharSequence, ? extends CharSequence> map) {
         if (map == null) {

@@ -54,16 +54,22 @@ public final class RowEncoders {
             new Column("event.provider", Kind.STRING), new Column("event.model", Kind.STRING),
             new Column("event.input_tokens", Kind.LONG), new Column("event.output_tokens", Kind.LONG),
             new Column("event.cached_input_tokens", Kind.LONG), new Column("event.cache_write_tokens", Kind.LONG),
-            new Column("event.reasoning_tokens", Kind.LONG),
+            new Column("event.reasoning_tokens", Kind.LONG), new Column("event.cache_write_1h_tokens", Kind.LONG),
+            new Column("event.input_audio_tokens", Kind.LONG), new Column("event.cached_input_audio_tokens", Kind.LONG),
+            new Column("event.input_image_tokens", Kind.LONG), new Column("event.output_audio_tokens", Kind.LONG),
+            new Column("event.output_image_tokens", Kind.LONG),
             new Column("event.client_cost_usd_nanos", Kind.NULLABLE_LONG),
             new Column("event.latency_ms", Kind.NULLABLE_LONG), new Column("event.status", Kind.ENUM_SYMBOL),
             new Column("event.error_code", Kind.NULLABLE_STRING), new Column("event.user_id", Kind.NULLABLE_STRING),
             new Column("event.session_id", Kind.NULLABLE_STRING), new Column("event.tags", Kind.STRING_MAP),
             new Column("event.metadata", Kind.MAP_AS_TEXT), new Column("event.api_key_id", Kind.NULLABLE_STRING),
+            new Column("event.usage_format", Kind.NULLABLE_STRING),
             new Column("cost_usd_nanos", Kind.LONG), new Column("cost_source", Kind.ENUM_SYMBOL),
             new Column("priced", Kind.BOOLEAN), new Column("price_provider", Kind.NULLABLE_STRING),
             new Column("price_model", Kind.NULLABLE_STRING),
             new Column("price_effective_from", Kind.NULLABLE_TIMESTAMP_MILLIS),
+            new Column("price_tier_input_tokens_above", Kind.NULLABLE_LONG),
+            new Column("price_window_start_second_utc", Kind.NULLABLE_INT),
             new Column("processed_at", Kind.TIMESTAMP_MILLIS));
 
     /** spend_rollups_{minute,hour,day}. */
@@ -88,11 +94,13 @@ public final class RowEncoders {
                 .string(e.getFeature()).string(e.getProvider()).string(e.getModel())
                 .int64(e.getInputTokens()).int64(e.getOutputTokens()).int64(e.getCachedInputTokens())
                 .int64(e.getCacheWriteTokens()).int64(e.getReasoningTokens())
+                .int64(e.getCacheWrite1hTokens()).int64(e.getInputAudioTokens()).int64(e.getCachedInputAudioTokens())
+                .int64(e.getInputImageTokens()).int64(e.getOutputAudioTokens()).int64(e.getOutputImageTokens())
                 .nullableInt64(e.getClientCostUsdNanos()).nullableInt64(e.getLatencyMs())
                 .string(e.getStatus().name()).nullableString(e.getErrorCode())
                 .nullableString(e.getUserId()).nullableString(e.getSessionId())
                 .stringMap(metadataAsText(e.getTags())).stringMap(metadataAsText(e.getMetadata()))
-                .nullableString(e.getApiKeyId())
+                .nullableString(e.getApiKeyId()).nullableString(e.getUsageFormat())
                 .int64(p.getCostUsdNanos()).string(p.getCostSource().name()).bool(p.getPriced())
                 .nullableString(p.getPriceProvider()).nullableString(p.getPriceModel());
         Instant from = p.getPriceEffectiveFrom();
@@ -101,7 +109,8 @@ public final class RowEncoders {
         } else {
             w.uint8(0).dateTime64Millis(from.toEpochMilli());
         }
-        w.dateTime64Millis(millis(p.getProcessedAt())).endRow();
+        w.nullableInt64(p.getPriceTierInputTokensAbove()).nullableInt32(p.getPriceWindowStartSecondUtc())
+                .dateTime64Millis(millis(p.getProcessedAt())).endRow();
     }
 
     /** budget_alerts. */

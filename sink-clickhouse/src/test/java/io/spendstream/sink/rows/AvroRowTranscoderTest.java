@@ -93,18 +93,42 @@ class AvroRowTranscoderTest {
             meta.put("pi", Math.PI);
             UsageEvent e = UsageEvent.newBuilder(p.getEvent()).setTags(tags).setMetadata(meta)
                     .setClientCostUsdNanos(rnd.nextLong()).setLatencyMs(null).setErrorCode("E1").setUserId(null)
-                    .setSessionId("s-😀").setApiKeyId(null).setStatus(CallStatus.ERROR).build();
+                    .setSessionId("s-😀").setApiKeyId(null).setStatus(CallStatus.ERROR)
+                    .setCacheWrite1hTokens(rnd.nextLong()).setInputAudioTokens(Long.MAX_VALUE)
+                    .setCachedInputAudioTokens(1L << 35).setInputImageTokens(rnd.nextInt(1 << 20))
+                    .setOutputAudioTokens(Long.MIN_VALUE).setOutputImageTokens(127).setUsageFormat("anthropic").build();
             all.add(PricedUsageEvent.newBuilder(p).setEvent(e).setPriceProvider(null).setPriceModel("m")
                     .setPriceEffectiveFrom(Instant.ofEpochMilli(rnd.nextLong(1L << 41))).setPriced(false)
-                    .setCostSource(CostSource.UNPRICED).build());
+                    .setCostSource(CostSource.UNPRICED).setPriceTierInputTokensAbove(200_000L + rnd.nextInt(1000))
+                    .setPriceWindowStartSecondUtc(rnd.nextInt(86_400)).build());
             all.add(PricedUsageEvent.newBuilder(p).setEvent(UsageEvent.newBuilder(e).setTags(Map.of())
-                    .setMetadata(Map.of()).setLatencyMs(-1L).setClientCostUsdNanos(null).build())
-                    .setPriceEffectiveFrom(null).build());
+                    .setMetadata(Map.of()).setLatencyMs(-1L).setClientCostUsdNanos(null).setUsageFormat(null).build())
+                    .setPriceEffectiveFrom(null).setPriceTierInputTokensAbove(null)
+                    .setPriceWindowStartSecondUtc(Integer.MIN_VALUE).build());
+            all.add(PricedUsageEvent.newBuilder(p).setPriceTierInputTokensAbove(0L)
+                    .setPriceWindowStartSecondUtc(null).build());
         }
         for (PricedUsageEvent p : all) {
             byte[] wire = events.serialize("priced", p);
             assertSameBytes(fast, wire, w -> RowEncoders.pricedEvent(w, events.deserialize("priced", wire)));
         }
+    }
+
+    @Test
+    void shouldLeavePricedEventsWrittenBeforeTheNewTokenClassesToTheObjectPath() {
+        // Records already on the topic name the older writer schema: the object path fills the
+        // Avro defaults (0 tokens, null format, tier and window) into the new columns.
+        List<String> added = List.of("cache_write_1h_tokens", "input_audio_tokens", "cached_input_audio_tokens",
+                "input_image_tokens", "output_audio_tokens", "output_image_tokens", "usage_format",
+                "price_tier_input_tokens_above", "price_window_start_second_utc");
+        Schema current = PricedUsageEvent.getClassSchema();
+        Schema oldEvent = record(UsageEvent.getClassSchema(), UsageEvent.getClassSchema().getFields().stream()
+                .filter(f -> !added.contains(f.name())).map(f -> new Schema.Field(f, f.schema())).toList());
+        Schema old = record(current, current.getFields().stream().filter(f -> !added.contains(f.name()))
+                .map(f -> new Schema.Field(f, f.name().equals("event") ? oldEvent : f.schema())).toList());
+        assertThat(old.getField("event").schema().getFields()).hasSize(UsageEvent.getClassSchema().getFields().size() - 7);
+        assertThat(AvroRowTranscoder.compile(old, current, RowEncoders.PRICED_EVENT_COLUMNS, null)).isEmpty();
+        assertThat(AvroRowTranscoder.compile(current, current, RowEncoders.PRICED_EVENT_COLUMNS, null)).isPresent();
     }
 
     @Test

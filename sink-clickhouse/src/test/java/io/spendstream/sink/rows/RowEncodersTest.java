@@ -15,6 +15,7 @@ class RowEncodersTest {
     void shouldWriteLittleEndianIntegersLeb128LengthsNullFlagsAndMaps() {
         RowBinaryWriter w = new RowBinaryWriter(1);
         w.int64(0x0102030405060708L).int32(-2).string("é").nullableString(null).nullableInt64(5L)
+                .nullableInt32(null).nullableInt32(-3)
                 .stringMap(new LinkedHashMap<>(Map.of("k", "v"))).varUInt(300).endRow();
         byte[] b = w.toByteArray();
         ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
@@ -27,6 +28,9 @@ class RowEncodersTest {
         assertThat(buf.get()).as("null flag").isEqualTo((byte) 1);
         assertThat(buf.get()).as("not null").isEqualTo((byte) 0);
         assertThat(buf.getLong()).isEqualTo(5L);
+        assertThat(buf.get()).as("null flag").isEqualTo((byte) 1);
+        assertThat(buf.get()).as("not null").isEqualTo((byte) 0);
+        assertThat(buf.getInt()).isEqualTo(-3);
         assertThat(buf.get()).as("map size").isEqualTo((byte) 1);
         assertThat(new byte[] {buf.get(), buf.get(), buf.get(), buf.get()}).containsExactly(1, 'k', 1, 'v');
         assertThat(new byte[] {buf.get(), buf.get()}).containsExactly((byte) 0xAC, (byte) 0x02);

@@ -3,7 +3,9 @@ package io.spendstream.sink.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spendstream.schema.PricedUsageEvent;
 import io.spendstream.schema.SpendRollup;
+import io.spendstream.schema.UsageEvent;
 import io.spendstream.schema.WindowSize;
 import io.spendstream.sink.TestData;
 import io.spendstream.sink.rows.RowBinaryWriter;
@@ -45,7 +47,7 @@ class ChdbTablesIT {
     @Test
     void shouldRunMigrationsTwiceSafelyApplyingNothingTheSecondTimeAndKeepingRows() {
         Migrations m = Migrations.fromClasspath(ch, "twice");
-        assertThat(m.migrate()).containsExactly(1, 2, 3, 4);
+        assertThat(m.migrate()).containsExactly(1, 2, 3, 4, 5);
         RowBinaryWriter w = new RowBinaryWriter();
         new TestData(3, 2).rollups.forEach(r -> RowEncoders.rollup(w, r));
         ch.insert("twice." + Tables.ROLLUPS_MINUTE, "RowBinary", w.toByteArray(), null);
@@ -53,7 +55,8 @@ class ChdbTablesIT {
         assertThat(Migrations.fromClasspath(ch, "twice").migrate()).isEmpty();
         assertThat(q("SELECT count(), sum(cost_usd_nanos) FROM twice.spend_rollups_minute")).isEqualTo(before);
         assertThat(q("SELECT version, name, length(checksum) FROM twice.spendstream_migrations FINAL ORDER BY version"))
-                .isEqualTo("1\tspend_rollups\t64\n2\tpriced_events\t64\n3\tbudget_alerts\t64\n4\tviews\t64");
+                .isEqualTo("1\tspend_rollups\t64\n2\tpriced_events\t64\n3\tbudget_alerts\t64\n4\tviews\t64\n"
+                        + "5\tpriced_events_token_classes\t64");
         assertThat(q("SELECT name FROM system.tables WHERE database = 'twice' ORDER BY name")).isEqualTo(String.join("\n",
                 "budget_alerts", "priced_events", "spend_daily", "spend_rollups_day", "spend_rollups_hour",
                 "spend_rollups_minute", "spendstream_migrations", "top_features_this_month", "unpriced_events_by_model"));
@@ -73,13 +76,25 @@ class ChdbTablesIT {
     void shouldStoreEveryColumnOfEachTableAndReadThemBack() {
         Migrations.fromClasspath(ch, "rows").migrate();
         TestData data = new TestData(5, 1);
-        var e = data.events.stream().filter(p -> p.getEvent().getLatencyMs() == null).findFirst().orElseThrow();
+        var plain = data.events.stream().filter(p -> p.getEvent().getLatencyMs() == null).findFirst().orElseThrow();
+        var e = PricedUsageEvent.newBuilder(plain).setEvent(UsageEvent.newBuilder(plain.getEvent())
+                        .setCacheWrite1hTokens(11).setInputAudioTokens(12).setCachedInputAudioTokens(13)
+                        .setInputImageTokens(14).setOutputAudioTokens(15).setOutputImageTokens(16)
+                        .setUsageFormat("openai.responses").build())
+                .setPriceTierInputTokensAbove(200_000L).setPriceWindowStartSecondUtc(59_400).build();
         RowBinaryWriter w = new RowBinaryWriter();
         RowEncoders.pricedEvent(w, e);
+        RowEncoders.pricedEvent(w, PricedUsageEvent.newBuilder(plain).setEvent(UsageEvent.newBuilder(plain.getEvent())
+                .setEventId("plain").build()).build());
         ch.insert("rows.priced_events", "RowBinary", w.toByteArray(), null);
+        assertThat(q("SELECT event_id, cache_write_1h_tokens, input_audio_tokens, cached_input_audio_tokens,"
+                + " input_image_tokens, output_audio_tokens, output_image_tokens, usage_format,"
+                + " price_tier_input_tokens_above, price_window_start_second_utc FROM rows.priced_events ORDER BY event_id"))
+                .isEqualTo(String.join("\t", e.getEvent().getEventId(), "11", "12", "13", "14", "15", "16",
+                        "openai.responses", "200000", "59400") + "\nplain\t0\t0\t0\t0\t0\t0\t\\N\t\\N\t\\N");
         assertThat(q("SELECT org_id, toUnixTimestamp64Milli(timestamp), event_id, latency_ms, tags['env'],"
                 + " metadata['attempt'], cost_usd_nanos, toString(cost_usd), cost_source, toUnixTimestamp64Milli(processed_at)"
-                + " FROM rows.priced_events"))
+                + " FROM rows.priced_events WHERE event_id != 'plain'"))
                 .isEqualTo(String.join("\t", e.getEvent().getOrgId(), "" + e.getEvent().getTimestamp().toEpochMilli(),
                         e.getEvent().getEventId(), "\\N", e.getEvent().getTags().get("env"),
                         e.getEvent().getMetadata().get("attempt").toString(), "" + e.getCostUsdNanos(),
@@ -93,6 +108,24 @@ class ChdbTablesIT {
         assertThat(q("SELECT alert_id, scope, scope_value, threshold_percent, kind, spend_usd_nanos, trigger_event_id"
                 + " FROM rows.budget_alerts")).isEqualTo(String.join("\t", a.getAlertId(), a.getScope().name(),
                 a.getScopeValue(), "" + a.getThresholdPercent(), a.getKind().name(), "" + a.getSpendUsdNanos(), "\\N"));
+    }
+
+    @Test
+    void shouldReadTheAvroDefaultsInTheNewColumnsOfEventsStoredBeforeV005() {
+        List<Migration> all = Migrations.loadClasspath();
+        new Migrations(ch, "upgrade", all.subList(0, 4)).migrate();
+        ch.execute("INSERT INTO upgrade.priced_events (org_id, timestamp, event_id, input_tokens, cost_source)"
+                + " VALUES ('org-a', now64(3), 'old', 7, 'UNPRICED')");
+        assertThat(new Migrations(ch, "upgrade", all).migrate()).containsExactly(5);
+        assertThat(q("SELECT input_tokens, cache_write_1h_tokens + input_audio_tokens + cached_input_audio_tokens"
+                + " + input_image_tokens + output_audio_tokens + output_image_tokens, usage_format,"
+                + " price_tier_input_tokens_above, price_window_start_second_utc FROM upgrade.priced_events FINAL"))
+                .isEqualTo("7\t0\t\\N\t\\N\t\\N");
+        // The row encoders write the migrated layout.
+        RowBinaryWriter w = new RowBinaryWriter();
+        RowEncoders.pricedEvent(w, new TestData(3, 1).events.getFirst());
+        ch.insert("upgrade.priced_events", "RowBinary", w.toByteArray(), null);
+        assertThat(q("SELECT count() FROM upgrade.priced_events FINAL")).isEqualTo("2");
     }
 
     @Test
