@@ -188,6 +188,7 @@ public final class DemoTraffic {
                 received = List.copyOf(alerts.values());
             }
             printSpend(today, spend);
+            printUnpriced(start, orgs);
             printAlerts(start, received, apiAlertIds);
             return new Result(start, accepted.get(), rejected.get(), failed.get(), orgs, budgets, received, spend,
                     apiAlertIds);
@@ -471,6 +472,23 @@ public final class DemoTraffic {
         }
     }
 
+    private void printUnpriced(Instant start, Map<String, DemoOrg.Credentials> orgs) throws InterruptedException {
+        console.line("");
+        console.line("Models without a price (counted at $0), from GET /v1/unpriced?since=" + start + ":");
+        for (Org o : ORGS) {
+            JsonNode models = json(call("GET", "/v1/unpriced?since=" + start, orgs.get(o.orgId()).apiKey(), null,
+                    s -> s == 200, Duration.ofSeconds(30))).path("models");
+            if (models.isEmpty()) {
+                console.line(String.format(Locale.ROOT, "  %-13s none", o.orgId()));
+            }
+            for (JsonNode m : models) {
+                console.line(String.format(Locale.ROOT, "  %-13s %s/%s: %,d events, %,d tokens, last seen %s", o.orgId(),
+                        m.path("provider").asText(), m.path("model").asText(), m.path("events").asLong(),
+                        m.path("tokens").path("total").asLong(), m.path("last_seen").asText()));
+            }
+        }
+    }
+
     private void printAlerts(Instant start, Collection<Alert> received, Map<String, List<String>> apiAlertIds) {
         console.line("");
         console.line("Alerts of this run, from GET /v1/alerts?since=" + start + ": " + apiAlertIds.entrySet().stream()
@@ -703,7 +721,9 @@ public final class DemoTraffic {
             "summarize", List.of(
                     new ModelChoice("anthropic", "claude-3-5-haiku-latest", 45, 300, 9),
                     new ModelChoice("google", "gemini-2.5-flash", 35, 200, 5),
-                    new ModelChoice("openai", "gpt-4o", 20, 350, 14)),
+                    new ModelChoice("openai", "gpt-4o", 17, 350, 14),
+                    // an in-house model the catalog has no price for: shows up in GET /v1/unpriced
+                    new ModelChoice("self-hosted", "acme-summarizer-8b", 3, 150, 4)),
             "agent", List.of(
                     new ModelChoice("anthropic", "claude-sonnet-4-5", 55, 550, 18),
                     new ModelChoice("openai", "gpt-4o", 45, 350, 14)));

@@ -138,7 +138,7 @@ public final class CatalogDiff {
     }
 
     private static String usd(Long nanos) {
-        return nanos == null ? "null" : CatalogFile.usdText(nanos);
+        return nanos == null ? "null" : CatalogWriter.usdText(nanos);
     }
 
     // Copies built fresh, so that records read from Avro bytes and records built in memory compare

@@ -62,7 +62,7 @@ public final class ConvertCommand {
             var result = GenAiPricesConverter.convert(read(Path.of(file)),
                     opts.getOrDefault("generated-from", "genai-prices " + Path.of(file).getFileName()), generatedOn,
                     sourceDate);
-            String text = CatalogFile.write(result.catalog());
+            String text = CatalogWriter.write(result.catalog());
             CatalogFile.read(text.getBytes(StandardCharsets.UTF_8), "converted catalog"); // what we write, we read
             if (opts.containsKey("out")) {
                 Files.writeString(Path.of(opts.get("out")), text);

@@ -47,10 +47,10 @@ class CatalogFileTest {
         assertThat(MatchRule.parse(p.getMatch()).matches("gpt-4o-2024-08-06")).isTrue();
         assertThat(c.providers().getFirst().fallbackProviders()).containsExactly("anthropic");
 
-        String written = CatalogFile.write(c);
+        String written = CatalogWriter.write(c);
         Catalog again = read(written);
         assertThat(again).isEqualTo(c);
-        assertThat(CatalogFile.write(again)).isEqualTo(written);
+        assertThat(CatalogWriter.write(again)).isEqualTo(written);
         assertThat(written).contains("\n  \"prices\": [\n").contains("\"input_per_mtok\": \"2.5\"")
                 .contains("\"start_utc\": \"16:30:00\"").contains("\"match\": {\"or\":[{\"equals\":\"gpt-4o\"}");
     }
