@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spendstream.processor.pricing.Prices;
 import io.spendstream.schema.CostSource;
+import io.spendstream.schema.DailyPriceWindow;
 import io.spendstream.schema.ModelPrice;
+import io.spendstream.schema.PriceRates;
+import io.spendstream.schema.PriceTier;
 import io.spendstream.schema.PricedUsageEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -80,6 +83,34 @@ class DedupAndPriceTopologyTest {
         assertThat(out.getCostSource()).isEqualTo(CostSource.CATALOG);
         assertThat(out.getPriced()).isTrue();
         assertThat(out.getPriceModel()).isEqualTo("claude-sonnet-4-5");
+    }
+
+    @Test
+    void shouldPriceLongContextCallsAtTheirTierAndPeakHoursAtTheirWindowAndSaySo() {
+        PriceRates peak = PriceRates.newBuilder().setInputPerMtokNanos(Prices.usdToNanos("0.27"))
+                .setOutputPerMtokNanos(Prices.usdToNanos("1.1")).build();
+        f.publishPrice(Prices.builder("deepseek", "deepseek-chat", Instant.parse("2025-01-01T00:00:00Z"))
+                .setInputPerMtokNanos(Prices.usdToNanos("0.135")).setOutputPerMtokNanos(Prices.usdToNanos("0.55"))
+                .setDailyWindows(List.of(new DailyPriceWindow(1800, 59_400, peak, List.of()))).build());
+        f.publishPrice(Prices.builder("google", "gemini-2.5-pro", Instant.parse("2025-01-01T00:00:00Z"))
+                .setInputPerMtokNanos(Prices.usdToNanos("1.25")).setOutputPerMtokNanos(Prices.usdToNanos("10"))
+                .setTiers(List.of(new PriceTier(200_000L, PriceRates.newBuilder()
+                        .setInputPerMtokNanos(Prices.usdToNanos("2.5")).setOutputPerMtokNanos(Prices.usdToNanos("15"))
+                        .build()))).build());
+        f.send(event("acme", "peak", "2026-11-01T10:00:00Z").setProvider("deepseek").setModel("deepseek-chat")
+                .setInputTokens(1_000_000).setOutputTokens(0).build());
+        f.send(event("acme", "off-peak", "2026-11-01T20:00:00Z").setProvider("deepseek").setModel("deepseek-chat")
+                .setInputTokens(1_000_000).setOutputTokens(0).build());
+        f.send(event("acme", "long", "2026-11-01T10:00:00Z").setProvider("google").setModel("gemini-2.5-pro")
+                .setInputTokens(300_000).setOutputTokens(1_000).build());
+        f.send(event("acme", "short", "2026-11-01T10:00:00Z").setProvider("google").setModel("gemini-2.5-pro")
+                .setInputTokens(200_000).setOutputTokens(1_000).build());
+        List<PricedUsageEvent> out = priced();
+        assertThat(out).extracting(PricedUsageEvent::getCostUsdNanos)
+                .containsExactly(270_000_000L, 135_000_000L, 765_000_000L, 260_000_000L);
+        assertThat(out).extracting(PricedUsageEvent::getPriceWindowStartSecondUtc).containsExactly(1800, null, null, null);
+        assertThat(out).extracting(PricedUsageEvent::getPriceTierInputTokensAbove)
+                .containsExactly(null, null, 200_000L, null);
     }
 
     @Test
