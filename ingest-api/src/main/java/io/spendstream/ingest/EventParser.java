@@ -376,6 +376,12 @@ public final class EventParser {
                 return new Rejected(index, e.field(), e.getMessage());
             }
         }
+        TokenClass tooLarge = counts.overLimit();
+        if (tooLarge != null) {
+            return new Rejected(index, usage == null ? tooLarge.field() : "usage", tooLarge.field() + " is "
+                    + counts.get(tooLarge) + ", more than " + TokenCounts.MAX_PER_CLASS + ": no model call is that"
+                    + " large (tokens counted in another unit?)");
+        }
         boolean assigned = eventId == null;
         if (assigned) {
             eventId = UUID.randomUUID().toString();

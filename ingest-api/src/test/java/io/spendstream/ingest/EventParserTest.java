@@ -71,9 +71,21 @@ class EventParserTest {
     }
 
     @Test
+    void shouldRejectATokenCountNoModelCallCanHaveNamingTheClass() throws Exception {
+        Rejected r = rejected("\"timestamp\":\"2025-06-01T11:59:00Z\",\"feature\":\"f\",\"provider\":\"openai\","
+                + "\"model\":\"gpt-4o\",\"input_tokens\":1,\"output_tokens\":1,\"reasoning_tokens\":10000000001");
+        assertThat(r.field()).isEqualTo("reasoning_tokens");
+        assertThat(r.error()).contains("more than 10000000000");
+        Rejected viaUsage = rejected("\"timestamp\":\"2025-06-01T11:59:00Z\",\"feature\":\"f\",\"provider\":\"openai\","
+                + "\"model\":\"gpt-4o\",\"usage\":{\"prompt_tokens\":20000000000,\"completion_tokens\":1}");
+        assertThat(viaUsage.field()).isEqualTo("usage");
+        assertThat(viaUsage.error()).startsWith("input_tokens is 20000000000");
+    }
+
+    @Test
     void fullEventKeepsEveryField() throws Exception {
         UsageEvent e = accepted("\"event_id\":\"evt-1\",\"org_id\":\"acme\",\"timestamp\":\"2025-06-01T13:59:00.5+02:00\","
-                + "\"feature\":\"chat\",\"provider\":\"anthropic\",\"model\":\"claude-x\",\"input_tokens\":9223372036854775807,"
+                + "\"feature\":\"chat\",\"provider\":\"anthropic\",\"model\":\"claude-x\",\"input_tokens\":10000000000,"
                 + "\"output_tokens\":0,\"cached_input_tokens\":3,\"cache_write_tokens\":4,\"reasoning_tokens\":5,"
                 + "\"cost_usd\":\"0.000000001\",\"latency_ms\":1234,\"status\":\"error\",\"error_code\":\"429\","
                 + "\"user_id\":\"u1\",\"session_id\":\"s1\",\"tags\":{\"team\":\"a\"},"
@@ -81,7 +93,7 @@ class EventParserTest {
         assertThat(e.getEventId()).isEqualTo("evt-1");
         assertThat(e.getEventIdAssigned()).isFalse();
         assertThat(e.getTimestamp()).isEqualTo(Instant.parse("2025-06-01T11:59:00.5Z"));
-        assertThat(e.getInputTokens()).isEqualTo(Long.MAX_VALUE);
+        assertThat(e.getInputTokens()).isEqualTo(TokenCounts.MAX_PER_CLASS);
         assertThat(e.getCachedInputTokens()).isEqualTo(3);
         assertThat(e.getCacheWriteTokens()).isEqualTo(4);
         assertThat(e.getReasoningTokens()).isEqualTo(5);

@@ -9,6 +9,13 @@ import java.util.StringJoiner;
  * Immutable; build one with {@link #builder()} or read it from a {@link UsageEvent}.
  */
 public final class TokenCounts {
+    /**
+     * The largest count one class of one call may have: ten billion tokens, a thousand times the
+     * largest context windows. It keeps every cost of a call within a signed 64-bit nano-USD value for
+     * prices up to $80,000 per million tokens, and catches unit mix-ups (characters, bytes) at the edge.
+     */
+    public static final long MAX_PER_CLASS = 10_000_000_000L;
+
     private static final TokenCounts ZERO = new TokenCounts(new long[TokenClass.count()]);
 
     private final long[] counts;
@@ -73,6 +80,16 @@ public final class TokenCounts {
             }
         }
         return sum;
+    }
+
+    /** The first class whose count exceeds {@link #MAX_PER_CLASS}, or null. */
+    public TokenClass overLimit() {
+        for (TokenClass c : TokenClass.all()) {
+            if (counts[c.ordinal()] > MAX_PER_CLASS) {
+                return c;
+            }
+        }
+        return null;
     }
 
     @Override
