@@ -18,10 +18,11 @@ final class BudgetStatusProxy {
      * @param baseUrl           the stream processor's base URL, without a trailing slash
      * @param timeout           bound of a whole forwarded request (connect, answer and body)
      * @param retryAfterSeconds Retry-After of the 503 sent when the stream processor is unreachable
+     * @param serviceToken      the stream processor's service token, or null
      */
-    BudgetStatusProxy(Vertx vertx, String baseUrl, Duration timeout, int retryAfterSeconds) {
+    BudgetStatusProxy(Vertx vertx, String baseUrl, Duration timeout, int retryAfterSeconds, String serviceToken) {
         this.proxy = new UpstreamProxy(vertx, "budget-status", "the stream processor", baseUrl, timeout,
-                retryAfterSeconds);
+                retryAfterSeconds, serviceToken);
     }
 
     /** {@code GET /v1/budgets/status}: every budget of the caller's org. Needs {@link Authenticator#handler()} first. */

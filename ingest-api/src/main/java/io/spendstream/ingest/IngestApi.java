@@ -22,6 +22,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
@@ -127,10 +129,10 @@ public final class IngestApi implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setWorkerPoolSize(4));
         this.budgets = new BudgetRoutes(config, authenticator, budgetTable, publisher,
                 new BudgetStatusProxy(vertx, config.processorBaseUrl(), config.processorTimeout(),
-                        config.retryAfterSeconds()));
+                        config.retryAfterSeconds(), config.internalToken()));
         this.queries = new SpendQueryRoutes(authenticator.handler(), new UpstreamProxy(vertx, "spend-queries",
                 "sink-clickhouse (spend queries)", config.queryBaseUrl(), config.queryTimeout(),
-                config.retryAfterSeconds()));
+                config.retryAfterSeconds(), config.internalToken()));
         metrics.gauge("spendstream.ingest.events.in.flight", "Events handed to Kafka and not yet acknowledged",
                 publisher::inFlight);
         metrics.gauge("spendstream.ingest.requests.in.flight", "HTTP requests being handled", requestsInFlight::get);
@@ -242,6 +244,13 @@ public final class IngestApi implements AutoCloseable {
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(16384)
                 .setTcpNoDelay(true);
+        PublicTls tls = config.publicHttp().tls();
+        if (tls != null) {
+            // HTTP/2 for clients that offer it in the handshake (ALPN), HTTP/1.1 for the others.
+            options.setSsl(true).setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+                    .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(tls.certChainPem()))
+                            .setKeyValue(Buffer.buffer(tls.keyPem())));
+        }
         try {
             vertx.deployVerticle(() -> new VerticleBase() {
                 @Override
@@ -254,15 +263,21 @@ public final class IngestApi implements AutoCloseable {
             }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot listen on " + config.httpHost() + ":" + config.httpPort() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("cannot listen on " + config.httpHost() + ":" + config.httpPort()
+                    + (tls == null ? "" : " with TLS (" + PublicTls.CERT + ", " + PublicTls.KEY + ": " + tls + ")")
+                    + ": " + e.getMessage(), e);
         }
-        LOG.info("ingest-api listening on {}:{} ({} event loops)", config.httpHost(), port, instances);
+        LOG.info("ingest-api listening on {}:{} ({} event loops, {})", config.httpHost(), port, instances,
+                tls == null ? "plain HTTP" : "TLS, HTTP/2 and HTTP/1.1");
     }
 
     private Router router(RouteMounter extraRoutes) {
         Router router = Router.router(vertx);
+        router.route().handler(new SecurityHeaders(config.publicHttp().tlsEnabled()));
         router.route().handler(this::observe);
+        if (!config.publicHttp().corsOrigins().isEmpty()) {
+            router.route().handler(new Cors(config.publicHttp().corsOrigins()));
+        }
         router.get("/health/live").handler(ctx -> ctx.response().putHeader("Content-Type", JSON_TYPE)
                 .end("{\"status\":\"UP\"}"));
         router.get("/health/ready").handler(this::readiness);
@@ -300,7 +315,7 @@ public final class IngestApi implements AutoCloseable {
             if (ctx.statusCode() == 404 && !route.startsWith("/")) {
                 route = "unmatched";
             }
-            metrics.request(route, ctx.request().method().name(), ctx.response().getStatusCode(),
+            metrics.request(route, IngestMetrics.methodLabel(ctx.request().method().name()), ctx.response().getStatusCode(),
                     System.nanoTime() - start);
         });
         if (shuttingDown && !ctx.request().path().startsWith("/health/")) {

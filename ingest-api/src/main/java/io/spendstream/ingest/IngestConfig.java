@@ -2,6 +2,7 @@ package io.spendstream.ingest;
 
 import io.spendstream.config.ConfigException;
 import io.spendstream.config.Settings;
+import io.spendstream.http.InternalAccess;
 import io.spendstream.schemas.topics.Topics;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -53,6 +54,9 @@ import java.util.Map;
  * @param modelPricesTopic        topic name of the model price catalog, followed to warn about unpriced models
  * @param priceCatalogFile        the catalog file whose provider rules name resolution uses (null: the
  *                                built-in seed catalog), the same setting as the stream processor's
+ * @param internalToken           the service token sent to the stream processor's and the sink's internal
+ *                                routes ({@value InternalAccess#HEADER}); null sends none
+ * @param publicHttp              TLS and CORS of the public port
  */
 public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
                            String httpHost, int httpPort, int eventLoops, String adminToken,
@@ -64,7 +68,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                            String usageEventsTopic, String apiKeysTopic, String orgsTopic, String budgetsTopic,
                            int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout,
                            String queryUrl, Duration queryTimeout, String modelPricesTopic,
-                           Path priceCatalogFile) {
+                           Path priceCatalogFile, String internalToken, PublicHttp publicHttp) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -135,7 +139,9 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 s.string(QUERY_URL, "http://127.0.0.1:8084"),
                 s.duration(QUERY_TIMEOUT, Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)),
                 s.string(TOPIC_PRICES, Topics.MODEL_PRICES.name()),
-                s.path(PRICE_CATALOG, null))
+                s.path(PRICE_CATALOG, null),
+                s.string(InternalAccess.TOKEN_KEY, null),
+                PublicHttp.from(s))
                 .validated();
     }
 
@@ -144,6 +150,10 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
             throw new ConfigException(DELIVERY_TIMEOUT, deliveryTimeout.toString(),
                     "at least " + REQUEST_TIMEOUT + " + " + LINGER_MS + " (" + (lingerMs + requestTimeout.toMillis())
                             + " ms): Kafka's producer refuses a shorter delivery timeout");
+        }
+        if (internalToken != null && internalToken.length() < InternalAccess.MIN_TOKEN_LENGTH) {
+            throw new ConfigException(InternalAccess.TOKEN_KEY, "<hidden>",
+                    "at least " + InternalAccess.MIN_TOKEN_LENGTH + " characters");
         }
         if (adminToken != null && adminToken.length() < 16) {
             throw new ConfigException(ADMIN_TOKEN, "<hidden>", "at least 16 characters");
@@ -203,7 +213,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 rateLimitBurst, maxInFlightEvents, deliveryTimeout, requestTimeout, maxBlock, lingerMs, compression,
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
                 orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout, queryUrl, queryTimeout,
-                modelPricesTopic, priceCatalogFile);
+                modelPricesTopic, priceCatalogFile, internalToken, publicHttp);
     }
 
     @Override
@@ -218,6 +228,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 + ", priceCatalogFile=" + (priceCatalogFile == null ? "built-in" : priceCatalogFile)
                 + ", maxBudgetsPerOrg=" + maxBudgetsPerOrg + ", processorUrl=" + processorUrl
                 + ", processorTimeout=" + processorTimeout + ", queryUrl=" + queryUrl + ", queryTimeout=" + queryTimeout
+                + ", internalToken=" + (internalToken == null ? "unset" : "set") + ", " + publicHttp
                 + "]";
     }
 

@@ -64,6 +64,16 @@ public final class IngestMetrics {
         produce.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** The methods the API has (and HEAD, OPTIONS); any other a client sends is one label, not one series each. */
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+            "PATCH", "OPTIONS");
+
+    /** The {@code method} label of a request: its method if a standard one, else {@code other}. */
+    static String methodLabel(String method) {
+        return METHODS.contains(method) ? method : "other";
+    }
+
+    /** @param method a label from {@link #methodLabel}, never a client's raw method */
     public void request(String route, String method, int status, long nanos) {
         String key = route + ' ' + method + ' ' + status;
         requests.computeIfAbsent(key, k -> Timer.builder("spendstream.ingest.http.requests")

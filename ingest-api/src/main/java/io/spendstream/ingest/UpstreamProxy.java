@@ -1,5 +1,7 @@
 package io.spendstream.ingest;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spendstream.http.InternalAccess;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,6 +13,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,13 +24,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards a GET to an internal service that answers for an org the caller was authenticated for here:
- * the stream processor (budget status) or sink-clickhouse (spend queries). Their ports are internal and
- * unauthenticated; clients reach them only through this port, with the org taken from their API key.
+ * the stream processor (budget status) or sink-clickhouse (spend queries). Their internal routes trust the
+ * org in the path, so they take only requests carrying the service token, which this proxy adds; clients
+ * reach them only through this port, with the org taken from their API key.
  *
  * <p>The upstream answer (status code, Content-Type, Content-Disposition, Retry-After and body) is passed
- * through unchanged, including its own 4xx and 503 problems. When it cannot be had at all (connection
+ * through unchanged, including its own 4xx and 503 problems, except that a problem's {@code instance} (the
+ * internal path) becomes the public path the client asked for. When it cannot be had at all (connection
  * refused, no complete answer within the timeout, any I/O error) the answer is a 503 {@code unavailable}
- * problem with Retry-After. Vert.x's non-blocking client is used, so a slow upstream ties up no event loop.
+ * problem with Retry-After, naming no host or exception (those are logged). Vert.x's non-blocking client is
+ * used, so a slow upstream ties up no event loop.
  */
 final class UpstreamProxy {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamProxy.class);
@@ -37,15 +43,19 @@ final class UpstreamProxy {
     private final String baseUrl;
     private final long timeoutMillis;
     private final int retryAfterSeconds;
+    private final String serviceToken;
 
     /**
      * @param upstream          what is behind it, for messages ("the stream processor")
      * @param baseUrl           its base URL, without a trailing slash
      * @param timeout           bound of a whole forwarded request (connect, answer and body)
      * @param retryAfterSeconds Retry-After of the 503 sent when it is unreachable
+     * @param serviceToken      sent as {@value InternalAccess#HEADER}; null sends none (upstream on loopback)
      */
-    UpstreamProxy(Vertx vertx, String name, String upstream, String baseUrl, Duration timeout, int retryAfterSeconds) {
+    UpstreamProxy(Vertx vertx, String name, String upstream, String baseUrl, Duration timeout, int retryAfterSeconds,
+                  String serviceToken) {
         this.upstream = upstream;
+        this.serviceToken = serviceToken;
         this.baseUrl = baseUrl;
         this.timeoutMillis = Math.max(1, timeout.toMillis());
         this.retryAfterSeconds = retryAfterSeconds;
@@ -63,9 +73,13 @@ final class UpstreamProxy {
         String uri = baseUrl + pathAndQuery;
         Context context = Vertx.currentContext();
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri)
-                        .setConnectTimeout(timeoutMillis).setIdleTimeout(timeoutMillis)
-                        .putHeader("Accept", "*/*"))
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri)
+                .setConnectTimeout(timeoutMillis).setIdleTimeout(timeoutMillis)
+                .putHeader("Accept", "*/*");
+        if (serviceToken != null) {
+            options.putHeader(InternalAccess.HEADER, serviceToken);
+        }
+        client.request(options)
                 .compose(req -> {
                     sent.set(req);
                     return req.send();
@@ -76,7 +90,7 @@ final class UpstreamProxy {
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .onComplete(ar -> context.runOnContext(v -> {
                     if (ar.succeeded()) {
-                        relay(ctx.response(), ar.result());
+                        relay(ctx.response(), ar.result(), ctx.request().path());
                         return;
                     }
                     HttpClientRequest req = sent.get();
@@ -87,18 +101,20 @@ final class UpstreamProxy {
                     // Future.timeout and the request's idle timeout fail with a TimeoutException, Netty's connect
                     // timeout with a ConnectTimeoutException.
                     String why = e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")
-                            ? "no answer within " + timeoutMillis + " ms" : e.getClass().getSimpleName();
-                    LOG.debug("request to {} failed: {}", uri, e.toString());
+                            ? "no answer within " + timeoutMillis + " ms" : "no connection";
+                    LOG.warn("request to {} failed: {}", uri, e.toString());
                     Problem.of(ProblemType.UNAVAILABLE, upstream + " is unreachable (" + why
                                     + "); this answer is not available right now, retry later")
                             .retryAfter(retryAfterSeconds).send(ctx);
                 }));
     }
 
-    private static void relay(HttpServerResponse out, Upstream up) {
+    private static void relay(HttpServerResponse out, Upstream up, String publicPath) {
         if (out.ended() || out.closed()) {
             return;
         }
+        Buffer body = up.contentType() != null && up.contentType().startsWith(Problem.CONTENT_TYPE)
+                ? withInstance(up.body(), publicPath) : up.body();
         out.setStatusCode(up.status());
         if (up.contentType() != null) {
             out.putHeader("Content-Type", up.contentType());
@@ -109,7 +125,26 @@ final class UpstreamProxy {
         if (up.retryAfter() != null) {
             out.putHeader("Retry-After", up.retryAfter());
         }
-        out.end(up.body());
+        out.end(body);
+    }
+
+    /**
+     * The problem with {@code instance} set to the public path: upstreams write their own, internal, path
+     * there, which tells a client how the service network is laid out. A body that is not a JSON object is
+     * relayed as it is.
+     */
+    static Buffer withInstance(Buffer problem, String publicPath) {
+        try {
+            if (Problem.JSON.readTree(problem.getBytes()) instanceof ObjectNode n) {
+                if (n.has("instance")) {
+                    n.put("instance", publicPath);
+                }
+                return Buffer.buffer(n.toString());
+            }
+        } catch (IOException e) {
+            LOG.debug("upstream problem is not JSON: {}", e.toString());
+        }
+        return problem;
     }
 
     /** Percent-encodes one path segment (RFC 3986: everything but unreserved characters, as UTF-8). */

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import io.spendstream.http.InternalAccess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +42,8 @@ class BudgetStatusProxyTest {
     static HttpServer upstream;
     static volatile Answer answer;
     static final List<String> upstreamPaths = new CopyOnWriteArrayList<>();
+    static final List<String> upstreamTokens = new CopyOnWriteArrayList<>();
+    static final String SERVICE_TOKEN = "service-token-0123456789abcdef0123";
     static Vertx vertx;
     static int port;
     static int downPort;
@@ -56,8 +59,9 @@ class BudgetStatusProxyTest {
         }
         vertx = Vertx.vertx();
         String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
-        BudgetStatusProxy proxy = new BudgetStatusProxy(vertx, base, TIMEOUT, 3);
-        BudgetStatusProxy down = new BudgetStatusProxy(vertx, "http://127.0.0.1:" + downPort, TIMEOUT, 3);
+        BudgetStatusProxy proxy = new BudgetStatusProxy(vertx, base, TIMEOUT, 3, SERVICE_TOKEN);
+        BudgetStatusProxy down = new BudgetStatusProxy(vertx, "http://127.0.0.1:" + downPort, TIMEOUT, 3,
+                SERVICE_TOKEN);
         Router router = Router.router(vertx);
         // Stands in for Authenticator.handler(): the org comes from the (already authenticated) caller.
         router.route().handler(ctx -> {
@@ -84,11 +88,13 @@ class BudgetStatusProxyTest {
     @BeforeEach
     void reset() {
         upstreamPaths.clear();
+        upstreamTokens.clear();
         answer = new Answer(200, "application/json", null, "{}", 0);
     }
 
     private static void answer(HttpExchange ex) throws IOException {
         upstreamPaths.add(ex.getRequestURI().getRawPath());
+        upstreamTokens.add(String.valueOf(ex.getRequestHeaders().getFirst(InternalAccess.HEADER)));
         Answer a = answer;
         try {
             if (a.delayMillis() > 0) {
@@ -136,6 +142,17 @@ class BudgetStatusProxyTest {
         assertThat(r.headers().firstValue("Retry-After")).isEmpty();
         assertThat(r.body()).isEqualTo(body);
         assertThat(upstreamPaths).containsExactly("/internal/budget-status/acme");
+        assertThat(upstreamTokens).containsExactly(SERVICE_TOKEN);
+    }
+
+    @Test
+    void shouldReplaceTheInternalPathInAProblemsInstanceWithThePublicOne() throws Exception {
+        answer = new Answer(404, "application/problem+json", null, "{\"type\":\"about:blank\",\"status\":404,"
+                + "\"instance\":\"/internal/budget-status/acme/nope\"}", 0);
+        HttpResponse<String> r = get("/v1/budgets/nope/status");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(new ObjectMapper().readTree(r.body()).get("instance").asText()).isEqualTo("/v1/budgets/nope/status");
+        assertThat(r.body()).doesNotContain("/internal/");
     }
 
     @Test

@@ -42,7 +42,7 @@ class SpendQueryRoutesTest {
         upstream.start();
         vertx = Vertx.vertx();
         UpstreamProxy proxy = new UpstreamProxy(vertx, "spend-queries", "sink-clickhouse (spend queries)",
-                "http://127.0.0.1:" + upstream.getAddress().getPort(), Duration.ofSeconds(5), 3);
+                "http://127.0.0.1:" + upstream.getAddress().getPort(), Duration.ofSeconds(5), 3, null);
         Router router = Router.router(vertx);
         // Stands in for Authenticator.handler(): a caller with the right key is org acme, others get 401.
         new SpendQueryRoutes(ctx -> {

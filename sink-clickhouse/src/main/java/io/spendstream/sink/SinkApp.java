@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spendstream.config.Settings;
+import io.spendstream.http.InternalAuth;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
 import io.spendstream.schemas.registry.SchemaRegistryConfig;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The sink service: opens the transport (embedded chDB by default, or a ClickHouse server over
  * HTTP), applies the migrations and the events TTL, starts the Kafka-to-ClickHouse loop and a small
  * ops port (GET /health/live, /health/ready, /metrics, and the spend query API for ingest-api under
- * /internal/query/{org_id}/v1/..., which is for the service network only).
+ * /internal/query/{org_id}/v1/..., guarded by the service token, see InternalAuth).
  */
 public final class SinkApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkApp.class);
@@ -116,7 +117,9 @@ public final class SinkApp implements AutoCloseable {
         });
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape()));
-        // The spend query API for ingest-api, which authenticates callers on the public port.
+        // The spend query API for ingest-api, which authenticates callers on the public port and sends the
+        // service token.
+        InternalAuth.guard(router, config.internal());
         new QueryRoutes(new SpendQueries(transport, config.database())).mountInternal(router);
         extraRoutes.accept(router);
         HttpServer server;

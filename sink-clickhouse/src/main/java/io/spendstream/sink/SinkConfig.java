@@ -2,6 +2,7 @@ package io.spendstream.sink;
 
 import io.spendstream.config.ConfigException;
 import io.spendstream.config.Settings;
+import io.spendstream.http.InternalAccess;
 import io.spendstream.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,7 @@ public record SinkConfig(String bootstrapServers, String schemaRegistryUrl, Stri
                          String clickhousePassword, String database, Path chdbPath, int batchRows,
                          Duration batchInterval, OnFatal onFatal, Duration eventsTtl, Duration retryBackoffMax,
                          String httpHost, int httpPort, String rollupsTopic, String pricedEventsTopic,
-                         String alertsTopic, String dlqTopic) {
+                         String alertsTopic, String dlqTopic, InternalAccess internal) {
 
     public enum Transport { CHDB, HTTP }
 
@@ -57,6 +58,8 @@ public record SinkConfig(String bootstrapServers, String schemaRegistryUrl, Stri
         if (!ttl.equalsIgnoreCase("off")) {
             eventsTtl = s.duration(EVENTS_TTL, null, Duration.ofHours(1), Duration.ofDays(36_500));
         }
+        // Loopback by default: the ops port's /internal/ routes answer for any org (see InternalAccess).
+        String httpHost = s.string(HTTP_HOST, "127.0.0.1");
         return new SinkConfig(
                 s.string(BOOTSTRAP, "127.0.0.1:9092"),
                 s.string(REGISTRY_URL, "http://127.0.0.1:8081/apis/ccompat/v7"),
@@ -73,12 +76,13 @@ public record SinkConfig(String bootstrapServers, String schemaRegistryUrl, Stri
                 enumValue(s, ON_FATAL, OnFatal.STOP, OnFatal.class),
                 eventsTtl,
                 s.duration(RETRY_BACKOFF_MAX, Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)),
-                s.string(HTTP_HOST, "0.0.0.0"),
+                httpHost,
                 s.integer(HTTP_PORT, 8084, 0, 65535),
                 s.string(TOPIC_ROLLUPS, Topics.SPEND_ROLLUPS.name()),
                 s.string(TOPIC_PRICED_EVENTS, Topics.PRICED_USAGE_EVENTS.name()),
                 s.string(TOPIC_ALERTS, Topics.BUDGET_ALERTS.name()),
-                s.string(TOPIC_DLQ, Topics.SINK_DLQ.name())).validated();
+                s.string(TOPIC_DLQ, Topics.SINK_DLQ.name()),
+                InternalAccess.of(HTTP_HOST, httpHost, s.string(InternalAccess.TOKEN_KEY, null))).validated();
     }
 
     private static <E extends Enum<E>> E enumValue(Settings s, String key, E defaultValue, Class<E> type) {
@@ -116,8 +120,8 @@ public record SinkConfig(String bootstrapServers, String schemaRegistryUrl, Stri
     public SinkConfig withDatabase(String db) {
         return new SinkConfig(bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, groupId, transport,
                 clickhouseUrl, clickhouseUser, clickhousePassword, db, chdbPath, batchRows, batchInterval, onFatal,
-                eventsTtl, retryBackoffMax, httpHost, httpPort, rollupsTopic, pricedEventsTopic, alertsTopic, dlqTopic)
-                .validated();
+                eventsTtl, retryBackoffMax, httpHost, httpPort, rollupsTopic, pricedEventsTopic, alertsTopic, dlqTopic,
+                internal).validated();
     }
 
     /** Every key this service reads (for deployment checks and docs). */

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spendstream.config.Settings;
 import io.spendstream.processor.budget.BudgetSettings;
+import io.spendstream.http.InternalAuth;
 import io.spendstream.processor.budget.BudgetStatusRoutes;
 import io.spendstream.processor.ops.OpsServer;
 import io.spendstream.config.ConfigException;
@@ -127,7 +128,8 @@ public final class StreamProcessorApp implements AutoCloseable {
             return ks != null && (ks.state() == KafkaStreams.State.RUNNING
                     || (everRunning.get() && ks.state() == KafkaStreams.State.REBALANCING));
         }, router -> {
-            BudgetStatusRoutes.mount(router, client::get, self::get, Clock.systemUTC());
+            InternalAuth.guard(router, config.internal());
+            BudgetStatusRoutes.mount(router, client::get, self::get, Clock.systemUTC(), config.internal());
             extraRoutes.accept(router);
         });
         self.set(new HostInfo(config.advertisedHost(), ops.port()));

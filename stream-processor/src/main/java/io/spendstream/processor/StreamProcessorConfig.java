@@ -2,6 +2,7 @@ package io.spendstream.processor;
 
 import io.spendstream.config.ConfigException;
 import io.spendstream.config.Settings;
+import io.spendstream.http.InternalAccess;
 import io.spendstream.pricing.CatalogFile;
 import io.spendstream.processor.budget.BudgetSettings;
 import io.spendstream.schema.WindowSize;
@@ -19,7 +20,7 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
                                     String applicationId, Path stateDir, int streamThreads, int commitIntervalMs,
                                     int topicPartitions, short replicationFactor, String httpHost, int httpPort,
                                     String advertisedHost, Path priceCatalogFile, boolean seedPrices,
-                                    String dlqTopic, TopologySettings topology) {
+                                    String dlqTopic, TopologySettings topology, InternalAccess internal) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -59,6 +60,8 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
                 WindowSize.HOUR, s.duration(GRACE_HOUR, Duration.ofMinutes(10), Duration.ZERO, day),
                 WindowSize.DAY, s.duration(GRACE_DAY, Duration.ofHours(1), Duration.ZERO, Duration.ofDays(7)));
         Path catalogFile = s.path(PRICE_CATALOG, null);
+        // Loopback by default: the ops port's /internal/ routes answer for any org (see InternalAccess).
+        String httpHost = s.string(HTTP_HOST, "127.0.0.1");
         TopologySettings topology = new TopologySettings(dedup, grace,
                 s.duration(EMIT_INTERVAL, Duration.ofMillis(100), Duration.ofMillis(10), Duration.ofMinutes(1)),
                 Duration.ofMinutes(1),
@@ -82,13 +85,14 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
                 s.integer(COMMIT_INTERVAL, 100, 10, 60_000),
                 s.integer(PARTITIONS, 6, 1, 10_000),
                 (short) s.integer(REPLICATION, 1, 1, 7),
-                s.string(HTTP_HOST, "0.0.0.0"),
+                httpHost,
                 s.integer(HTTP_PORT, 8083, 0, 65535),
                 s.string(ADVERTISED_HOST, "127.0.0.1"),
                 catalogFile,
                 s.bool(SEED_PRICES, true),
                 s.string(TOPIC_DLQ, Topics.USAGE_EVENTS_DLQ.name()),
-                topology).validated();
+                topology,
+                InternalAccess.of(HTTP_HOST, httpHost, s.string(InternalAccess.TOKEN_KEY, null))).validated();
     }
 
     private StreamProcessorConfig validated() {

@@ -48,7 +48,7 @@ public final class QueryRoutes {
     /**
      * Adds the routes under {@value #INTERNAL_PREFIX}{@code {org_id}}, for ingest-api, which
      * authenticates the caller on the public port and forwards with the caller's org in the path. For the
-     * service network only: this port does not authenticate.
+     * service network: the org in the path is trusted, so SinkApp puts InternalAuth in front.
      */
     public void mountInternal(Router router) {
         mount(router, INTERNAL_PREFIX + ":org", ctx -> Optional.ofNullable(ctx.pathParam("org")).filter(o -> !o.isBlank()));

@@ -2,6 +2,7 @@ package io.spendstream.processor.budget;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spendstream.http.InternalAccess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -20,6 +21,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Budget status over Kafka Streams interactive queries, on the stream processor's ops port, for
@@ -31,30 +34,38 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * The org's state lives in the task of the org's partition. The instance asked looks up that task's
  * active host ({@code application.server}) and answers from its own stores, or forwards the request
  * once to the owner. While ownership is moving (rebalance, restore) the answer is 503 with
- * Retry-After, never a guess.
+ * Retry-After, never a guess. The routes sit behind {@link io.spendstream.http.InternalAuth}; a forward
+ * carries the service token like ingest-api's requests. Problems name no host, port or exception: ingest-api
+ * relays them to its clients.
  */
 public final class BudgetStatusRoutes {
     public static final String PATH = "/internal/budget-status";
     static final String FORWARDED = "X-Spendstream-Forwarded";
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetStatusRoutes.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Supplier<KafkaStreams> streams;
     private final Supplier<HostInfo> self;
     private final Clock clock;
+    private final InternalAccess access;
     private HttpClient http;
 
-    private BudgetStatusRoutes(Supplier<KafkaStreams> streams, Supplier<HostInfo> self, Clock clock) {
+    private BudgetStatusRoutes(Supplier<KafkaStreams> streams, Supplier<HostInfo> self, Clock clock,
+                               InternalAccess access) {
         this.streams = streams;
         this.self = self;
         this.clock = clock;
+        this.access = access;
     }
 
     /**
      * @param streams the client, null until it is created
      * @param self    this instance's {@code application.server}, known once the port listens
+     * @param access  the service token the other instances' ops ports expect on a forward
      */
-    public static void mount(Router router, Supplier<KafkaStreams> streams, Supplier<HostInfo> self, Clock clock) {
-        BudgetStatusRoutes r = new BudgetStatusRoutes(streams, self, clock);
+    public static void mount(Router router, Supplier<KafkaStreams> streams, Supplier<HostInfo> self, Clock clock,
+                             InternalAccess access) {
+        BudgetStatusRoutes r = new BudgetStatusRoutes(streams, self, clock, access);
         router.get(PATH + "/:org").handler(ctx -> r.handle(ctx, ctx.pathParam("org"), null));
         router.get(PATH + "/:org/:budget").handler(ctx -> r.handle(ctx, ctx.pathParam("org"), ctx.pathParam("budget")));
     }
@@ -75,7 +86,8 @@ public final class BudgetStatusRoutes {
             try {
                 answer = readLocal(ks, md.partition(), org, budgetId);
             } catch (InvalidStateStoreException e) {
-                unavailable(ctx, "budget state is moving: " + e.getMessage());
+                LOG.debug("budget state of org {} is moving: {}", org, e.toString());
+                unavailable(ctx, "budget state is moving (rebalancing or restoring); retry shortly");
                 return;
             }
             if (answer.isEmpty()) {
@@ -107,14 +119,19 @@ public final class BudgetStatusRoutes {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(owner.host())
                 .setPort(owner.port()).setURI(path).putHeader(FORWARDED, self.get().host() + ":" + self.get().port())
                 .setTimeout(2_000);
+        if (access.token() != null) {
+            options.putHeader(InternalAccess.HEADER, access.token());
+        }
         http(ctx.vertx()).request(options).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
             var out = ctx.response().setStatusCode(resp.statusCode());
             copy(resp.getHeader("Content-Type"), "Content-Type", out);
             copy(resp.getHeader("Retry-After"), "Retry-After", out);
             out.end(body);
             return null;
-        })).onFailure(e -> unavailable(ctx, "the instance holding the org (" + owner.host() + ":" + owner.port()
-                + ") did not answer: " + e.getMessage()));
+        })).onFailure(e -> {
+            LOG.warn("forward of {} to {}:{} failed: {}", path, owner.host(), owner.port(), e.toString());
+            unavailable(ctx, "the instance holding the org's budget state did not answer; retry shortly");
+        });
     }
 
     private synchronized HttpClient http(Vertx vertx) {
