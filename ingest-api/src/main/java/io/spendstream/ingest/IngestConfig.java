@@ -53,6 +53,9 @@ import java.util.Map;
  * @param modelPricesTopic        topic name of the model price catalog, followed to warn about unpriced models
  * @param priceCatalogFile        the catalog file whose provider rules name resolution uses (null: the
  *                                built-in seed catalog), the same setting as the stream processor's
+ * @param apiKeyUsageTopic        topic name of the keys' last use (compacted, key key_id)
+ * @param adminTokensFile         file of named admin tokens ({@code name:token} lines), re-read while running;
+ *                                null: only {@code adminToken} (see {@link AdminTokens})
  */
 public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
                            String httpHost, int httpPort, int eventLoops, String adminToken,
@@ -64,7 +67,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                            String usageEventsTopic, String apiKeysTopic, String orgsTopic, String budgetsTopic,
                            int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout,
                            String queryUrl, Duration queryTimeout, String modelPricesTopic,
-                           Path priceCatalogFile) {
+                           Path priceCatalogFile, String apiKeyUsageTopic, Path adminTokensFile) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -99,6 +102,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
     public static final String PROCESSOR_TIMEOUT = "SPENDSTREAM_PROCESSOR_TIMEOUT";
     public static final String QUERY_URL = "SPENDSTREAM_QUERY_URL";
     public static final String QUERY_TIMEOUT = "SPENDSTREAM_QUERY_TIMEOUT";
+    public static final String TOPIC_API_KEY_USAGE = "SPENDSTREAM_TOPIC_API_KEY_USAGE";
+    public static final String ADMIN_TOKENS_FILE = "SPENDSTREAM_ADMIN_TOKENS_FILE";
 
     public static IngestConfig from(Settings s) {
         Duration hour = Duration.ofHours(1);
@@ -135,7 +140,9 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 s.string(QUERY_URL, "http://127.0.0.1:8084"),
                 s.duration(QUERY_TIMEOUT, Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)),
                 s.string(TOPIC_PRICES, Topics.MODEL_PRICES.name()),
-                s.path(PRICE_CATALOG, null))
+                s.path(PRICE_CATALOG, null),
+                s.string(TOPIC_API_KEY_USAGE, Topics.API_KEY_USAGE.name()),
+                s.path(ADMIN_TOKENS_FILE, null))
                 .validated();
     }
 
@@ -155,7 +162,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
             throw new ConfigException(BURST, Integer.toString(rateLimitBurst), "at least 1");
         }
         for (var e : Map.of(TOPIC_USAGE_EVENTS, usageEventsTopic, TOPIC_API_KEYS, apiKeysTopic, TOPIC_ORGS, orgsTopic,
-                TOPIC_BUDGETS, budgetsTopic, TOPIC_PRICES, modelPricesTopic).entrySet()) {
+                TOPIC_BUDGETS, budgetsTopic, TOPIC_PRICES, modelPricesTopic, TOPIC_API_KEY_USAGE, apiKeyUsageTopic).entrySet()) {
             if (!e.getValue().matches("[A-Za-z0-9._-]{1,249}")) {
                 throw new ConfigException(e.getKey(), e.getValue(), "a Kafka topic name (letters, digits, '.', '_', '-')");
             }
@@ -203,7 +210,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 rateLimitBurst, maxInFlightEvents, deliveryTimeout, requestTimeout, maxBlock, lingerMs, compression,
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
                 orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout, queryUrl, queryTimeout,
-                modelPricesTopic, priceCatalogFile);
+                modelPricesTopic, priceCatalogFile, apiKeyUsageTopic, adminTokensFile);
     }
 
     @Override
@@ -211,10 +218,12 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
         return "IngestConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
                 + ", http=" + httpHost + ":" + httpPort + ", eventLoops=" + eventLoops
                 + ", adminToken=" + (adminToken == null ? "unset" : "set")
+                + ", adminTokensFile=" + (adminTokensFile == null ? "unset" : adminTokensFile)
                 + ", maxEventsPerRequest=" + maxEventsPerRequest + ", maxBodyBytes=" + maxBodyBytes
                 + ", maxFuture=" + maxFuture + ", rateLimit=" + rateLimitEventsPerSecond + "/s burst " + rateLimitBurst
                 + ", maxInFlightEvents=" + maxInFlightEvents + ", deliveryTimeout=" + deliveryTimeout
                 + ", topics=" + usageEventsTopic + "," + apiKeysTopic + "," + orgsTopic + "," + budgetsTopic + "," + modelPricesTopic
+                + "," + apiKeyUsageTopic
                 + ", priceCatalogFile=" + (priceCatalogFile == null ? "built-in" : priceCatalogFile)
                 + ", maxBudgetsPerOrg=" + maxBudgetsPerOrg + ", processorUrl=" + processorUrl
                 + ", processorTimeout=" + processorTimeout + ", queryUrl=" + queryUrl + ", queryTimeout=" + queryTimeout
