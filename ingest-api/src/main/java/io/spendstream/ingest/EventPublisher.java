@@ -201,6 +201,11 @@ public final class EventPublisher implements AutoCloseable {
         return writeTable(budgetsTopic.name(), OrgPartitioning.budgetKey(orgId, budgetId), orgId, () -> null);
     }
 
+    /** Writes a record of a table topic keyed by {@code key}, partitioned by the key, once acknowledged: its offset. */
+    CompletableFuture<Long> write(String topic, String key, java.util.function.Supplier<byte[]> value) {
+        return writeTable(topic, key, null, value);
+    }
+
     /**
      * @param partitionOrg when set, the record goes to this org's partition (as the default partitioner
      *                     places a record keyed by the org); otherwise the default partitioner hashes the key

@@ -3,6 +3,7 @@ package io.spendstream.ingest;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.spendstream.pricing.CatalogFile;
 import io.spendstream.schema.ApiKey;
+import io.spendstream.schema.ApiKeyUsage;
 import io.spendstream.schema.Budget;
 import io.spendstream.schema.Org;
 import io.spendstream.schema.UsageEvent;
@@ -32,6 +33,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -76,6 +78,9 @@ public final class IngestApi implements AutoCloseable {
     private final Vertx vertx;
     private final SchemaRegistryClient registry;
     private final KeyTable keyTable;
+    private final KeyUsageTable keyUsage;
+    private final KeyUsageRecorder keyUsageRecorder;
+    private final AdminTokens adminTokens;
     private final EventPublisher publisher;
     private final Authenticator authenticator;
     private final RateLimiter rateLimiter;
@@ -110,13 +115,17 @@ public final class IngestApi implements AutoCloseable {
         TopicSpec<String, ApiKey> keys = Topics.API_KEYS.withName(config.apiKeysTopic());
         TopicSpec<String, Org> orgs = Topics.ORGS.withName(config.orgsTopic());
         TopicSpec<String, Budget> budgetsTopic = Topics.BUDGETS.withName(config.budgetsTopic());
+        TopicSpec<String, ApiKeyUsage> keyUsageTopic = Topics.API_KEY_USAGE.withName(config.apiKeyUsageTopic());
+        this.adminTokens = new AdminTokens(config.adminToken(), config.adminTokensFile());
         this.keyTable = new KeyTable(config.bootstrapServers(), registry, keys, orgs);
+        this.keyUsage = new KeyUsageTable(config.bootstrapServers(), registry, keyUsageTopic);
         this.publisher = new EventPublisher(config, registry, events, keys, orgs, budgetsTopic, metrics);
-        this.authenticator = new Authenticator(keyTable);
+        this.keyUsageRecorder = new KeyUsageRecorder(keyUsage, publisher, registry, keyUsageTopic);
+        this.authenticator = new Authenticator(keyTable, InstantSource.system(), keyUsageRecorder::used);
         this.rateLimiter = new RateLimiter(config.rateLimitEventsPerSecond(), config.rateLimitBurst());
         keyTable.onRevocation(k -> rateLimiter.forget(k.getKeyId()));
         this.parser = new EventParser(config.maxEventsPerRequest(), config.maxFuture(), config.maxBodyBytes());
-        this.admin = new AdminRoutes(config, keyTable, publisher);
+        this.admin = new AdminRoutes(config, adminTokens, keyTable, keyUsage, publisher, InstantSource.system());
         this.budgetTable = new BudgetTable(config.bootstrapServers(), registry, budgetsTopic);
         this.priceTable = new PriceTable(config.bootstrapServers(), registry,
                 Topics.MODEL_PRICES.withName(config.modelPricesTopic()),
@@ -182,7 +191,7 @@ public final class IngestApi implements AutoCloseable {
     }
 
     /**
-     * Creates the service's topics where missing (usage events, API keys, orgs, budgets). The budgets topic
+     * Creates the service's topics where missing (usage events, API keys, their use, orgs, budgets). The budgets topic
      * gets as many partitions as usage-events: the stream processor reads an org's budgets in the task of
      * its events.
      */
@@ -194,6 +203,7 @@ public final class IngestApi implements AutoCloseable {
                             Topics.USAGE_EVENTS.withName(config.usageEventsTopic()),
                             Topics.API_KEYS.withName(config.apiKeysTopic()),
                             Topics.ORGS.withName(config.orgsTopic()),
+                            Topics.API_KEY_USAGE.withName(config.apiKeyUsageTopic()),
                             Topics.BUDGETS.withName(config.budgetsTopic())), config.topicPartitions(),
                             config.replicationFactor(), timeout);
                     return;
@@ -227,10 +237,14 @@ public final class IngestApi implements AutoCloseable {
 
     private void startInternal(RouteMounter extraRoutes) {
         keyTable.start();
+        keyUsage.start();
+        keyUsageRecorder.start();
         budgetTable.start();
         priceTable.start();
         checks.scheduleWithFixedDelay(this::checkKafka, 0, 2, TimeUnit.SECONDS);
         checks.scheduleWithFixedDelay(this::checkRegistry, 0, 2, TimeUnit.SECONDS);
+        checks.scheduleWithFixedDelay(adminTokens::reload, AdminTokens.RELOAD_INTERVAL_SECONDS,
+                AdminTokens.RELOAD_INTERVAL_SECONDS, TimeUnit.SECONDS);
         Router router = router(extraRoutes);
         int instances = config.eventLoops();
         // Port 0 with several servers: a negative port makes Vert.x share one random port among them.
@@ -359,6 +373,7 @@ public final class IngestApi implements AutoCloseable {
             registry.register(AvroSerde.subject(config.usageEventsTopic(), false), UsageEvent.getClassSchema());
             registry.register(AvroSerde.subject(config.apiKeysTopic(), false), ApiKey.getClassSchema());
             registry.register(AvroSerde.subject(config.orgsTopic(), false), Org.getClassSchema());
+            registry.register(AvroSerde.subject(config.apiKeyUsageTopic(), false), ApiKeyUsage.getClassSchema());
             registry.register(AvroSerde.subject(config.budgetsTopic(), false), Budget.getClassSchema());
             // The ids above are cached after the first success; this call really asks the registry each time.
             registry.isCompatible(AvroSerde.subject(config.usageEventsTopic(), false), UsageEvent.getClassSchema());
@@ -375,12 +390,18 @@ public final class IngestApi implements AutoCloseable {
 
     private void ingest(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
-        Authenticator.Result auth = authenticator.authenticate(req.getHeader("Authorization"));
-        if (auth instanceof Authenticator.Unauthenticated u) {
-            drainThen(ctx, () -> u.problem().send(ctx));
-            return;
+        Authenticator.Principal principal;
+        switch (authenticator.authenticate(req.getHeader("Authorization"), req.method(), ctx.normalizedPath())) {
+            case Authenticator.Authenticated a -> principal = a.principal();
+            case Authenticator.Unauthenticated u -> {
+                drainThen(ctx, () -> u.problem().send(ctx));
+                return;
+            }
+            case Authenticator.Forbidden f -> {
+                drainThen(ctx, () -> f.problem().send(ctx));
+                return;
+            }
         }
-        Authenticator.Principal principal = ((Authenticator.Authenticated) auth).principal();
         EventParser.Format format = format(req.getHeader("Content-Type"));
         if (format == null) {
             drainThen(ctx, () -> Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE,
@@ -710,8 +731,10 @@ public final class IngestApi implements AutoCloseable {
             }
         }
         servers.clear();
+        keyUsageRecorder.close(); // before the producer, which then flushes the last uses
         publisher.close(Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime())));
         keyTable.close();
+        keyUsage.close();
         budgetTable.close();
         priceTable.close();
         checks.shutdownNow();

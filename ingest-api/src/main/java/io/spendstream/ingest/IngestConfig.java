@@ -57,6 +57,9 @@ import java.util.Map;
  * @param internalToken           the service token sent to the stream processor's and the sink's internal
  *                                routes ({@value InternalAccess#HEADER}); null sends none
  * @param publicHttp              TLS and CORS of the public port
+ * @param apiKeyUsageTopic        topic name of the keys' last use (compacted, key key_id)
+ * @param adminTokensFile         file of named admin tokens ({@code name:token} lines), re-read while running;
+ *                                null: only {@code adminToken} (see {@link AdminTokens})
  */
 public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
                            String httpHost, int httpPort, int eventLoops, String adminToken,
@@ -68,7 +71,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                            String usageEventsTopic, String apiKeysTopic, String orgsTopic, String budgetsTopic,
                            int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout,
                            String queryUrl, Duration queryTimeout, String modelPricesTopic,
-                           Path priceCatalogFile, String internalToken, PublicHttp publicHttp) {
+                           Path priceCatalogFile, String internalToken, PublicHttp publicHttp,
+                           String apiKeyUsageTopic, Path adminTokensFile) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -103,6 +107,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
     public static final String PROCESSOR_TIMEOUT = "SPENDSTREAM_PROCESSOR_TIMEOUT";
     public static final String QUERY_URL = "SPENDSTREAM_QUERY_URL";
     public static final String QUERY_TIMEOUT = "SPENDSTREAM_QUERY_TIMEOUT";
+    public static final String TOPIC_API_KEY_USAGE = "SPENDSTREAM_TOPIC_API_KEY_USAGE";
+    public static final String ADMIN_TOKENS_FILE = "SPENDSTREAM_ADMIN_TOKENS_FILE";
 
     public static IngestConfig from(Settings s) {
         Duration hour = Duration.ofHours(1);
@@ -141,7 +147,9 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 s.string(TOPIC_PRICES, Topics.MODEL_PRICES.name()),
                 s.path(PRICE_CATALOG, null),
                 s.string(InternalAccess.TOKEN_KEY, null),
-                PublicHttp.from(s))
+                PublicHttp.from(s),
+                s.string(TOPIC_API_KEY_USAGE, Topics.API_KEY_USAGE.name()),
+                s.path(ADMIN_TOKENS_FILE, null))
                 .validated();
     }
 
@@ -165,7 +173,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
             throw new ConfigException(BURST, Integer.toString(rateLimitBurst), "at least 1");
         }
         for (var e : Map.of(TOPIC_USAGE_EVENTS, usageEventsTopic, TOPIC_API_KEYS, apiKeysTopic, TOPIC_ORGS, orgsTopic,
-                TOPIC_BUDGETS, budgetsTopic, TOPIC_PRICES, modelPricesTopic).entrySet()) {
+                TOPIC_BUDGETS, budgetsTopic, TOPIC_PRICES, modelPricesTopic, TOPIC_API_KEY_USAGE, apiKeyUsageTopic).entrySet()) {
             if (!e.getValue().matches("[A-Za-z0-9._-]{1,249}")) {
                 throw new ConfigException(e.getKey(), e.getValue(), "a Kafka topic name (letters, digits, '.', '_', '-')");
             }
@@ -213,7 +221,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 rateLimitBurst, maxInFlightEvents, deliveryTimeout, requestTimeout, maxBlock, lingerMs, compression,
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
                 orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout, queryUrl, queryTimeout,
-                modelPricesTopic, priceCatalogFile, internalToken, publicHttp);
+                modelPricesTopic, priceCatalogFile, internalToken, publicHttp, apiKeyUsageTopic, adminTokensFile);
     }
 
     @Override
@@ -221,10 +229,12 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
         return "IngestConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
                 + ", http=" + httpHost + ":" + httpPort + ", eventLoops=" + eventLoops
                 + ", adminToken=" + (adminToken == null ? "unset" : "set")
+                + ", adminTokensFile=" + (adminTokensFile == null ? "unset" : adminTokensFile)
                 + ", maxEventsPerRequest=" + maxEventsPerRequest + ", maxBodyBytes=" + maxBodyBytes
                 + ", maxFuture=" + maxFuture + ", rateLimit=" + rateLimitEventsPerSecond + "/s burst " + rateLimitBurst
                 + ", maxInFlightEvents=" + maxInFlightEvents + ", deliveryTimeout=" + deliveryTimeout
                 + ", topics=" + usageEventsTopic + "," + apiKeysTopic + "," + orgsTopic + "," + budgetsTopic + "," + modelPricesTopic
+                + "," + apiKeyUsageTopic
                 + ", priceCatalogFile=" + (priceCatalogFile == null ? "built-in" : priceCatalogFile)
                 + ", maxBudgetsPerOrg=" + maxBudgetsPerOrg + ", processorUrl=" + processorUrl
                 + ", processorTimeout=" + processorTimeout + ", queryUrl=" + queryUrl + ", queryTimeout=" + queryTimeout

@@ -5,6 +5,7 @@ import io.spendstream.schema.Org;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.topics.TopicSpec;
 import java.nio.ByteBuffer;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * group, so every instance sees everything) and keeps following them, so a key created or revoked
  * through any instance reaches this one within a poll interval. {@link #loaded()} turns true once
  * the end offsets seen at start-up are reached. Writes made by this instance are also applied
- * locally after Kafka acknowledged them ({@link #apply(ApiKey)}), so they take effect here at once.
+ * locally after Kafka acknowledged them ({@link #apply(ApiKey, long)}), so they take effect here at once.
  */
-public final class KeyTable implements AutoCloseable {
+public final class KeyTable implements KeyLookup, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeyTable.class);
 
     private final Map<String, ApiKey> keysById = new ConcurrentHashMap<>();
@@ -32,6 +33,8 @@ public final class KeyTable implements AutoCloseable {
     private final Map<String, Org> orgs = new ConcurrentHashMap<>();
     /** Offset of the record each key id was last set from: an older record never overwrites a newer one. */
     private final LatestOffsets keyOffsets = new LatestOffsets();
+    /** The same for orgs, so that the creation read back after a local deletion cannot undelete the org. */
+    private final LatestOffsets orgOffsets = new LatestOffsets();
     private final List<Consumer<ApiKey>> revocationListeners = new CopyOnWriteArrayList<>();
 
     private final TopicSpec<String, ApiKey> keysTopic;
@@ -57,6 +60,7 @@ public final class KeyTable implements AutoCloseable {
         return follower.loaded();
     }
 
+    @Override
     public Optional<ApiKey> byHash(byte[] sha256) {
         return Optional.ofNullable(keysByHash.get(ByteBuffer.wrap(sha256)));
     }
@@ -65,8 +69,15 @@ public final class KeyTable implements AutoCloseable {
         return Optional.ofNullable(keysById.get(keyId));
     }
 
+    @Override
     public Optional<Org> org(String orgId) {
         return Optional.ofNullable(orgs.get(orgId));
+    }
+
+    /** Every key of the org (revoked ones too), oldest first. */
+    public List<ApiKey> keysOf(String orgId) {
+        return keysById.values().stream().filter(k -> k.getOrgId().equals(orgId))
+                .sorted(Comparator.comparing(ApiKey::getCreatedAt).thenComparing(ApiKey::getKeyId)).toList();
     }
 
     public int keyCount() {
@@ -109,8 +120,22 @@ public final class KeyTable implements AutoCloseable {
         }
     }
 
-    public void apply(Org org) {
-        orgs.put(org.getOrgId(), org);
+    /**
+     * Applies an org record (read from the topic, or written and acknowledged by this instance) unless a newer
+     * record of the same org was applied already.
+     *
+     * @param offset the record's offset in the (single-partition) orgs topic
+     */
+    public synchronized void apply(Org org, long offset) {
+        if (orgOffsets.acceptNewer(org.getOrgId(), offset)) {
+            orgs.put(org.getOrgId(), org);
+        }
+    }
+
+    private synchronized void removeOrg(String orgId, long offset) {
+        if (orgOffsets.acceptNewer(orgId, offset)) {
+            orgs.remove(orgId);
+        }
     }
 
     /** Applies one record of either topic; throws when its value cannot be decoded ({@link TopicFollower} decides). */
@@ -125,10 +150,10 @@ public final class KeyTable implements AutoCloseable {
             }
         } else if (r.value() == null) {
             if (r.key() != null) {
-                orgs.remove(r.key());
+                removeOrg(r.key(), r.offset());
             }
         } else {
-            apply(orgDeserializer.deserialize(r.topic(), r.value()));
+            apply(orgDeserializer.deserialize(r.topic(), r.value()), r.offset());
         }
     }
 

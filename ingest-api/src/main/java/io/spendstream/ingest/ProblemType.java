@@ -9,6 +9,7 @@ public enum ProblemType {
     VALIDATION_FAILED("validation-failed", "The request did not pass validation", 400),
     INVALID_REQUEST("invalid-request", "Invalid request", 400),
     UNAUTHORIZED("unauthorized", "Missing, unknown or revoked credentials", 401),
+    KEY_EXPIRED("key-expired", "The API key expired", 401),
     FORBIDDEN("forbidden", "Not allowed", 403),
     NOT_FOUND("not-found", "Not found", 404),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),

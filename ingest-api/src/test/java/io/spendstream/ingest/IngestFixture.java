@@ -52,6 +52,7 @@ final class IngestFixture {
         m.put(IngestConfig.TOPIC_USAGE_EVENTS, "usage-events-" + suffix);
         m.put(IngestConfig.TOPIC_API_KEYS, "api-keys-" + suffix);
         m.put(IngestConfig.TOPIC_ORGS, "orgs-" + suffix);
+        m.put(IngestConfig.TOPIC_API_KEY_USAGE, "api-key-usage-" + suffix);
         m.put(IngestConfig.TOPIC_BUDGETS, "budgets-" + suffix);
         m.putAll(overrides);
         return IngestConfig.from(Settings.of(m));

@@ -22,7 +22,7 @@ class OpenApiDocumentTest {
         assertThat(doc.get("openapi").asText()).isEqualTo("3.1.0");
         List<String> paths = new ArrayList<>();
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
-        List<String> expected = new ArrayList<>(List.of("/v1/events", "/v1/admin/orgs", "/v1/admin/orgs/{org}/keys",
+        List<String> expected = new ArrayList<>(List.of("/v1/events", "/v1/admin/orgs", "/v1/admin/orgs/{org}", "/v1/admin/orgs/{org}/keys",
                 "/v1/admin/orgs/{org}/keys/{key_id}", "/v1/budgets", "/v1/budgets/status", "/v1/budgets/{budget_id}",
                 "/v1/budgets/{budget_id}/status", "/health/live", "/health/ready", "/metrics", "/openapi.yaml"));
         expected.addAll(List.of(SpendQueryRoutes.PATHS));
@@ -48,6 +48,41 @@ class OpenApiDocumentTest {
         List<String> fields = new ArrayList<>();
         event.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactlyInAnyOrderElementsOf(EventParser.FIELD_NAMES);
+    }
+
+    @Test
+    void documentsTheScopeOfEveryApiKeyOperationAsRouteScopesEnforcesIt() throws Exception {
+        JsonNode doc;
+        try (InputStream in = getClass().getResourceAsStream("/openapi.yaml")) {
+            doc = new ObjectMapper(new YAMLFactory()).readTree(in);
+        }
+        int checked = 0;
+        for (var path : doc.get("paths").properties()) {
+            for (var op : path.getValue().properties()) {
+                if (!op.getValue().path("security").toString().contains("apiKey")) {
+                    continue;
+                }
+                String where = op.getKey() + " " + path.getKey();
+                String concrete = path.getKey().replace("{budget_id}", "b1");
+                var method = io.vertx.core.http.HttpMethod.valueOf(op.getKey().toUpperCase(java.util.Locale.ROOT));
+                assertThat(RouteScopes.required(method, concrete).map(Scope::id)).as(where)
+                        .contains(op.getValue().path("x-required-scope").asText());
+                assertThat(op.getValue().get("responses").fieldNames()).toIterable().as(where).contains("401", "403");
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(11);
+        List<String> scopes = new ArrayList<>();
+        doc.at("/components/schemas/Scope/enum").forEach(n -> scopes.add(n.asText()));
+        assertThat(scopes).containsExactlyElementsOf(Scope.ids());
+        List<String> listed = new ArrayList<>();
+        doc.at("/components/schemas/ApiKeyInfo/properties").fieldNames().forEachRemaining(listed::add);
+        assertThat(listed).containsExactly("key_id", "prefix", "name", "created_at", "last_used_at", "expires_at",
+                "scopes", "state", "revoked_at");
+        List<String> keyFields = new ArrayList<>();
+        doc.at("/paths/~1v1~1admin~1orgs~1{org}~1keys/post/requestBody/content/application~1json/schema/properties")
+                .fieldNames().forEachRemaining(keyFields::add);
+        assertThat(keyFields).containsExactlyInAnyOrderElementsOf(KeyRequest.FIELDS);
     }
 
     @Test

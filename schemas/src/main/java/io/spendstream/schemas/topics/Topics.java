@@ -5,6 +5,7 @@ import static io.spendstream.schemas.topics.SerdeSpec.bytes;
 import static io.spendstream.schemas.topics.SerdeSpec.string;
 
 import io.spendstream.schema.ApiKey;
+import io.spendstream.schema.ApiKeyUsage;
 import io.spendstream.schema.Budget;
 import io.spendstream.schema.BudgetAlert;
 import io.spendstream.schema.ModelPrice;
@@ -66,6 +67,11 @@ public final class Topics {
             string(), avro(ApiKey.class), Cleanup.COMPACT, null, true,
             "API keys (hash and prefix only), key key_id; read whole by every ingest-api instance.");
 
+    public static final TopicSpec<String, ApiKeyUsage> API_KEY_USAGE = new TopicSpec<>("api-key-usage",
+            string(), avro(ApiKeyUsage.class), Cleanup.COMPACT, null, true,
+            "When each API key was last used (minute resolution), key key_id; written by the instance that saw"
+                    + " the use, at most once a minute per key, read whole by every ingest-api instance.");
+
     public static final TopicSpec<String, Org> ORGS = new TopicSpec<>("orgs",
             string(), avro(Org.class), Cleanup.COMPACT, null, true,
             "Customer orgs, key org_id.");
@@ -77,6 +83,6 @@ public final class Topics {
     /** Every topic, in creation order. */
     public static List<TopicSpec<?, ?>> all() {
         return List.of(USAGE_EVENTS, PRICED_USAGE_EVENTS, SPEND_ROLLUPS, LATE_USAGE_EVENTS, USAGE_EVENTS_DLQ,
-                MODEL_PRICES, BUDGETS, BUDGET_ALERTS, BUDGET_ALERTS_JSON, API_KEYS, ORGS, SINK_DLQ);
+                MODEL_PRICES, BUDGETS, BUDGET_ALERTS, BUDGET_ALERTS_JSON, API_KEYS, API_KEY_USAGE, ORGS, SINK_DLQ);
     }
 }
