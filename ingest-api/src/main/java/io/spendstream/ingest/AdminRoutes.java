@@ -65,7 +65,7 @@ final class AdminRoutes {
             Problem.of(ProblemType.UNAUTHORIZED, "the admin API is disabled (no admin token configured)").send(ctx);
             return;
         }
-        if (token == null || !ApiKeys.constantTimeEquals(token, config.adminToken())) {
+        if (token == null || !ApiKeys.constantTimeEquals(token, config.adminToken().reveal())) {
             Problem.of(ProblemType.UNAUTHORIZED, "send the admin token as 'Authorization: Bearer <admin token>'")
                     .send(ctx);
             return;

@@ -1,13 +1,13 @@
 package io.spendstream.ingest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.spendstream.config.KafkaAccess;
 import io.spendstream.pricing.CatalogFile;
 import io.spendstream.schema.ApiKey;
 import io.spendstream.schema.Budget;
 import io.spendstream.schema.Org;
 import io.spendstream.schema.UsageEvent;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
-import io.spendstream.schemas.registry.SchemaRegistryConfig;
 import io.spendstream.schemas.serde.AvroSerde;
 import io.spendstream.schemas.topics.TopicCatalog;
 import io.spendstream.schemas.topics.TopicSpec;
@@ -98,25 +98,21 @@ public final class IngestApi implements AutoCloseable {
     private IngestApi(IngestConfig config) {
         this.config = config;
         this.metrics = IngestMetrics.create();
-        SchemaRegistryConfig rc = SchemaRegistryConfig.of(config.schemaRegistryUrl())
-                .withBasicAuth(config.schemaRegistryBasicAuth())
-                .withRetries(1, Duration.ofMillis(100));
-        rc = new SchemaRegistryConfig(rc.urls(), rc.basicAuth(), Duration.ofSeconds(5), rc.maxRetries(),
-                rc.retryBackoff());
-        this.registry = new SchemaRegistryClient(rc);
+        this.registry = new SchemaRegistryClient(config.schemaRegistry().withRetries(1, Duration.ofMillis(100))
+                .withTimeout(Duration.ofSeconds(5)));
         TopicSpec<String, UsageEvent> events = Topics.USAGE_EVENTS.withName(config.usageEventsTopic());
         TopicSpec<String, ApiKey> keys = Topics.API_KEYS.withName(config.apiKeysTopic());
         TopicSpec<String, Org> orgs = Topics.ORGS.withName(config.orgsTopic());
         TopicSpec<String, Budget> budgetsTopic = Topics.BUDGETS.withName(config.budgetsTopic());
-        this.keyTable = new KeyTable(config.bootstrapServers(), registry, keys, orgs);
+        this.keyTable = new KeyTable(config.kafka(), registry, keys, orgs);
         this.publisher = new EventPublisher(config, registry, events, keys, orgs, budgetsTopic, metrics);
         this.authenticator = new Authenticator(keyTable);
         this.rateLimiter = new RateLimiter(config.rateLimitEventsPerSecond(), config.rateLimitBurst());
         keyTable.onRevocation(k -> rateLimiter.forget(k.getKeyId()));
         this.parser = new EventParser(config.maxEventsPerRequest(), config.maxFuture(), config.maxBodyBytes());
         this.admin = new AdminRoutes(config, keyTable, publisher);
-        this.budgetTable = new BudgetTable(config.bootstrapServers(), registry, budgetsTopic);
-        this.priceTable = new PriceTable(config.bootstrapServers(), registry,
+        this.budgetTable = new BudgetTable(config.kafka(), registry, budgetsTopic);
+        this.priceTable = new PriceTable(config.kafka(), registry,
                 Topics.MODEL_PRICES.withName(config.modelPricesTopic()),
                 CatalogFile.load(config.priceCatalogFile()).providers());
         this.kafkaAdmin = Admin.create(adminProperties(config));
@@ -186,6 +182,7 @@ public final class IngestApi implements AutoCloseable {
      */
     public static void ensureTopics(IngestConfig config, Duration timeout) {
         try (Admin admin = Admin.create(adminProperties(config))) {
+            KafkaAccess.verify(admin, config.kafka(), KafkaAccess.TIMEOUT);
             for (int attempt = 1; ; attempt++) {
                 try {
                     TopicCatalog.ensureTopics(admin, List.of(
@@ -214,8 +211,7 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private static Properties adminProperties(IngestConfig config) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties p = config.kafka().clientProperties();
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "ingest-api-admin");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
@@ -224,6 +220,7 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private void startInternal(RouteMounter extraRoutes) {
+        KafkaAccess.verify(kafkaAdmin, config.kafka(), KafkaAccess.TIMEOUT);
         keyTable.start();
         budgetTable.start();
         priceTable.start();
