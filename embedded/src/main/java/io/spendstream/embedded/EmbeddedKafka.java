@@ -3,6 +3,9 @@ package io.spendstream.embedded;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -57,9 +60,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final SaslSslListener saslSsl;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port, int controllerPort) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port, int controllerPort, SaslSslListener saslSsl) {
+        this.saslSsl = saslSsl;
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
@@ -78,6 +83,27 @@ public final class EmbeddedKafka implements AutoCloseable {
      *                               does not become ready in time
      */
     public static EmbeddedKafka start(Path dataDir, int port, int controllerPort) {
+        return start(dataDir, port, controllerPort, null);
+    }
+
+    /**
+     * A SASL_SSL listener beside the PLAINTEXT one (which stays for the inter-broker traffic and for test
+     * set-up such as creating SCRAM users), as managed Kafka services offer: SCRAM-SHA-512 over TLS with
+     * the server certificate in {@code keyStore}.
+     *
+     * @param port             the SASL_SSL port on 127.0.0.1
+     * @param keyStore         PKCS12 key store with the server's key and certificate (chain)
+     * @param keyStorePassword its password (also the key's)
+     */
+    public record SaslSslListener(int port, Path keyStore, String keyStorePassword) {
+        @Override
+        public String toString() {
+            return "SaslSslListener[port=" + port + ", keyStore=" + keyStore + "]";
+        }
+    }
+
+    /** As {@link #start(Path, int, int)}, with an additional SASL_SSL listener when {@code saslSsl} is not null. */
+    public static EmbeddedKafka start(Path dataDir, int port, int controllerPort, SaslSslListener saslSsl) {
         if (port == controllerPort) {
             throw new IllegalArgumentException("EmbeddedKafka port and controllerPort must differ, both were " + port);
         }
@@ -87,6 +113,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         long startNanos = System.nanoTime();
         Path logDir = dataDir.toAbsolutePath().resolve(LOG_DIR_NAME);
         Map<String, Object> props = serverProperties(logDir, port, controllerPort);
+        if (saslSsl != null) {
+            LoopbackPorts.requireFree(saslSsl.port(), "EmbeddedKafka SASL_SSL port");
+            addSaslSslListener(props, saslSsl);
+        }
         KafkaConfig config = new KafkaConfig(props, false);
         String clusterId = formatOnce(dataDir.toAbsolutePath(), logDir);
 
@@ -106,7 +136,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("EmbeddedKafka could not start on 127.0.0.1:" + port
                     + " (controller port " + controllerPort + ", data " + dataDir + "): " + e.getMessage(), e);
         }
-        EmbeddedKafka kafka = new EmbeddedKafka(server, dataDir.toAbsolutePath(), port, controllerPort);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, dataDir.toAbsolutePath(), port, controllerPort, saslSsl);
         try {
             kafka.awaitBrokerAnswers();
         } catch (RuntimeException e) {
@@ -121,6 +151,33 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** @return {@code 127.0.0.1:<port>} */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** @return {@code 127.0.0.1:<SASL_SSL port>}; only with a {@link SaslSslListener} */
+    public String saslSslBootstrapServers() {
+        if (saslSsl == null) {
+            throw new IllegalStateException("this EmbeddedKafka has no SASL_SSL listener");
+        }
+        return "127.0.0.1:" + saslSsl.port();
+    }
+
+    /**
+     * Creates (or replaces) a SCRAM-SHA-512 user through the PLAINTEXT listener and waits until the
+     * controller lists it; the broker applies it from the metadata log moments later.
+     */
+    public void upsertScramUser(String user, String password) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
+            Waits.until(Duration.ofSeconds(30), Duration.ofMillis(50), "the SCRAM user " + user + " to be listed",
+                    () -> admin.describeUserScramCredentials(List.of(user)).all().get(10, TimeUnit.SECONDS)
+                            .containsKey(user));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the SCRAM user " + user, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the SCRAM user " + user + ": " + e, e);
+        }
     }
 
     /** @return the broker port */
@@ -172,6 +229,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("auto.create.topics.enable", "false");
         props.put("num.partitions", "1");
         return props;
+    }
+
+    private static void addSaslSslListener(Map<String, Object> props, SaslSslListener l) {
+        String address = "SASL_SSL://127.0.0.1:" + l.port();
+        props.put("listeners", props.get("listeners") + "," + address);
+        props.put("advertised.listeners", props.get("advertised.listeners") + "," + address);
+        props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL");
+        props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        props.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        props.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
+        props.put("listener.name.sasl_ssl.ssl.keystore.location", l.keyStore().toAbsolutePath().toString());
+        props.put("listener.name.sasl_ssl.ssl.keystore.password", l.keyStorePassword());
+        props.put("listener.name.sasl_ssl.ssl.key.password", l.keyStorePassword());
     }
 
     /**

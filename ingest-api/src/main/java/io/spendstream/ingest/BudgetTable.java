@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.schema.Budget;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.topics.OrgPartitioning;
@@ -38,9 +39,9 @@ public final class BudgetTable implements AutoCloseable {
     private final Deserializer<Budget> deserializer;
     private final TopicFollower follower;
 
-    public BudgetTable(String bootstrapServers, SchemaRegistry registry, TopicSpec<String, Budget> budgetsTopic) {
+    public BudgetTable(KafkaClientSettings kafka, SchemaRegistry registry, TopicSpec<String, Budget> budgetsTopic) {
         this.deserializer = budgetsTopic.valueSerde(registry).deserializer();
-        this.follower = new TopicFollower("budget-table", bootstrapServers, List.of(budgetsTopic.name()),
+        this.follower = new TopicFollower("budget-table", kafka, List.of(budgetsTopic.name()),
                 this::applyRecord, () -> LOG.info("budget table loaded: {} budgets of {} orgs", size(), byOrg.size()));
     }
 

@@ -84,8 +84,7 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     static Properties producerProperties(IngestConfig config) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties p = config.kafka().clientProperties();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-api");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

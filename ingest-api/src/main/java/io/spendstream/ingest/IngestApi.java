@@ -1,6 +1,7 @@
 package io.spendstream.ingest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.spendstream.config.KafkaAccess;
 import io.spendstream.pricing.CatalogFile;
 import io.spendstream.schema.ApiKey;
 import io.spendstream.schema.ApiKeyUsage;
@@ -8,7 +9,6 @@ import io.spendstream.schema.Budget;
 import io.spendstream.schema.Org;
 import io.spendstream.schema.UsageEvent;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
-import io.spendstream.schemas.registry.SchemaRegistryConfig;
 import io.spendstream.schemas.serde.AvroSerde;
 import io.spendstream.schemas.topics.TopicCatalog;
 import io.spendstream.schemas.topics.TopicSpec;
@@ -105,20 +105,16 @@ public final class IngestApi implements AutoCloseable {
     private IngestApi(IngestConfig config) {
         this.config = config;
         this.metrics = IngestMetrics.create();
-        SchemaRegistryConfig rc = SchemaRegistryConfig.of(config.schemaRegistryUrl())
-                .withBasicAuth(config.schemaRegistryBasicAuth())
-                .withRetries(1, Duration.ofMillis(100));
-        rc = new SchemaRegistryConfig(rc.urls(), rc.basicAuth(), Duration.ofSeconds(5), rc.maxRetries(),
-                rc.retryBackoff());
-        this.registry = new SchemaRegistryClient(rc);
+        this.registry = new SchemaRegistryClient(config.schemaRegistry().withRetries(1, Duration.ofMillis(100))
+                .withTimeout(Duration.ofSeconds(5)));
         TopicSpec<String, UsageEvent> events = Topics.USAGE_EVENTS.withName(config.usageEventsTopic());
         TopicSpec<String, ApiKey> keys = Topics.API_KEYS.withName(config.apiKeysTopic());
         TopicSpec<String, Org> orgs = Topics.ORGS.withName(config.orgsTopic());
         TopicSpec<String, Budget> budgetsTopic = Topics.BUDGETS.withName(config.budgetsTopic());
         TopicSpec<String, ApiKeyUsage> keyUsageTopic = Topics.API_KEY_USAGE.withName(config.apiKeyUsageTopic());
-        this.adminTokens = new AdminTokens(config.adminToken(), config.adminTokensFile());
-        this.keyTable = new KeyTable(config.bootstrapServers(), registry, keys, orgs);
-        this.keyUsage = new KeyUsageTable(config.bootstrapServers(), registry, keyUsageTopic);
+        this.adminTokens = new AdminTokens(config.adminToken() == null ? null : config.adminToken().reveal(), config.adminTokensFile());
+        this.keyTable = new KeyTable(config.kafka(), registry, keys, orgs);
+        this.keyUsage = new KeyUsageTable(config.kafka(), registry, keyUsageTopic);
         this.publisher = new EventPublisher(config, registry, events, keys, orgs, budgetsTopic, metrics);
         this.keyUsageRecorder = new KeyUsageRecorder(keyUsage, publisher, registry, keyUsageTopic);
         this.authenticator = new Authenticator(keyTable, InstantSource.system(), keyUsageRecorder::used);
@@ -126,8 +122,8 @@ public final class IngestApi implements AutoCloseable {
         keyTable.onRevocation(k -> rateLimiter.forget(k.getKeyId()));
         this.parser = new EventParser(config.maxEventsPerRequest(), config.maxFuture(), config.maxBodyBytes());
         this.admin = new AdminRoutes(config, adminTokens, keyTable, keyUsage, publisher, InstantSource.system());
-        this.budgetTable = new BudgetTable(config.bootstrapServers(), registry, budgetsTopic);
-        this.priceTable = new PriceTable(config.bootstrapServers(), registry,
+        this.budgetTable = new BudgetTable(config.kafka(), registry, budgetsTopic);
+        this.priceTable = new PriceTable(config.kafka(), registry,
                 Topics.MODEL_PRICES.withName(config.modelPricesTopic()),
                 CatalogFile.load(config.priceCatalogFile()).providers());
         this.kafkaAdmin = Admin.create(adminProperties(config));
@@ -197,6 +193,7 @@ public final class IngestApi implements AutoCloseable {
      */
     public static void ensureTopics(IngestConfig config, Duration timeout) {
         try (Admin admin = Admin.create(adminProperties(config))) {
+            KafkaAccess.verify(admin, config.kafka(), KafkaAccess.TIMEOUT);
             for (int attempt = 1; ; attempt++) {
                 try {
                     TopicCatalog.ensureTopics(admin, List.of(
@@ -226,8 +223,7 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private static Properties adminProperties(IngestConfig config) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties p = config.kafka().clientProperties();
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "ingest-api-admin");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
@@ -236,6 +232,7 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private void startInternal(RouteMounter extraRoutes) {
+        KafkaAccess.verify(kafkaAdmin, config.kafka(), KafkaAccess.TIMEOUT);
         keyTable.start();
         keyUsage.start();
         keyUsageRecorder.start();

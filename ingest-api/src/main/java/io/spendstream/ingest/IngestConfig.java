@@ -1,8 +1,11 @@
 package io.spendstream.ingest;
 
 import io.spendstream.config.ConfigException;
+import io.spendstream.config.KafkaClientSettings;
+import io.spendstream.config.Secret;
 import io.spendstream.config.Settings;
 import io.spendstream.http.InternalAccess;
+import io.spendstream.schemas.registry.SchemaRegistryConfig;
 import io.spendstream.schemas.topics.Topics;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -15,9 +18,8 @@ import java.util.Map;
  * Every setting of ingest-api, read from SPENDSTREAM_* environment variables (or system properties of
  * the same names), with defaults and validation that names the key.
  *
- * @param bootstrapServers        Kafka bootstrap servers
- * @param schemaRegistryUrl       Confluent-API schema registry URL(s), comma-separated
- * @param schemaRegistryBasicAuth optional user:password for the registry
+ * @param kafka                   Kafka bootstrap servers and passed-through client properties
+ * @param schemaRegistry          Confluent-API schema registry URL(s), basic auth, trust store
  * @param httpHost                interface the public port binds to
  * @param httpPort                public port (API, admin and ops routes); 0 picks a free one
  * @param eventLoops              Vert.x event loops (server instances) serving the port
@@ -61,8 +63,8 @@ import java.util.Map;
  * @param adminTokensFile         file of named admin tokens ({@code name:token} lines), re-read while running;
  *                                null: only {@code adminToken} (see {@link AdminTokens})
  */
-public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
-                           String httpHost, int httpPort, int eventLoops, String adminToken,
+public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaRegistry,
+                           String httpHost, int httpPort, int eventLoops, Secret adminToken,
                            int maxEventsPerRequest, int maxBodyBytes, Duration maxFuture,
                            int rateLimitEventsPerSecond, int rateLimitBurst, int maxInFlightEvents,
                            Duration deliveryTimeout, Duration requestTimeout, Duration maxBlock, int lingerMs,
@@ -113,13 +115,12 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
     public static IngestConfig from(Settings s) {
         Duration hour = Duration.ofHours(1);
         return new IngestConfig(
-                s.string(BOOTSTRAP, "127.0.0.1:9092"),
-                s.string(REGISTRY_URL, "http://127.0.0.1:8081/apis/ccompat/v7"),
-                s.string(REGISTRY_AUTH, null),
+                KafkaClientSettings.from(s),
+                SchemaRegistryConfig.from(s),
                 s.string(HTTP_HOST, "0.0.0.0"),
                 s.integer(HTTP_PORT, 8080, 0, 65535),
                 s.integer(EVENT_LOOPS, Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256),
-                s.string(ADMIN_TOKEN, null),
+                s.secret(ADMIN_TOKEN),
                 s.integer(MAX_EVENTS, 1000, 1, 100_000),
                 s.integer(MAX_BODY, 1024 * 1024, 1024, 64 * 1024 * 1024),
                 s.duration(MAX_FUTURE, Duration.ofHours(24), Duration.ZERO, Duration.ofDays(365)),
@@ -163,7 +164,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
             throw new ConfigException(InternalAccess.TOKEN_KEY, "<hidden>",
                     "at least " + InternalAccess.MIN_TOKEN_LENGTH + " characters");
         }
-        if (adminToken != null && adminToken.length() < 16) {
+        if (adminToken != null && adminToken.reveal().length() < 16) {
             throw new ConfigException(ADMIN_TOKEN, "<hidden>", "at least 16 characters");
         }
         if (!List.of("none", "gzip", "snappy", "lz4", "zstd").contains(compression)) {
@@ -216,7 +217,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
 
     /** A copy with another HTTP port (tests and launchers). */
     public IngestConfig withHttpPort(int port) {
-        return new IngestConfig(bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, httpHost, port,
+        return new IngestConfig(kafka, schemaRegistry, httpHost, port,
                 eventLoops, adminToken, maxEventsPerRequest, maxBodyBytes, maxFuture, rateLimitEventsPerSecond,
                 rateLimitBurst, maxInFlightEvents, deliveryTimeout, requestTimeout, maxBlock, lingerMs, compression,
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
@@ -225,8 +226,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
     }
 
     @Override
-    public String toString() { // never print the admin token
-        return "IngestConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
+    public String toString() { // short, and secrets appear only as Secret's <redacted>
+        return "IngestConfig[kafka=" + kafka + ", schemaRegistry=" + schemaRegistry
                 + ", http=" + httpHost + ":" + httpPort + ", eventLoops=" + eventLoops
                 + ", adminToken=" + (adminToken == null ? "unset" : "set")
                 + ", adminTokensFile=" + (adminTokensFile == null ? "unset" : adminTokensFile)

@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.schema.ApiKey;
 import io.spendstream.schema.Org;
 import io.spendstream.schemas.registry.SchemaRegistry;
@@ -42,12 +43,12 @@ public final class KeyTable implements KeyLookup, AutoCloseable {
     private final Deserializer<Org> orgDeserializer;
     private final TopicFollower follower;
 
-    public KeyTable(String bootstrapServers, SchemaRegistry registry, TopicSpec<String, ApiKey> keysTopic,
+    public KeyTable(KafkaClientSettings kafka, SchemaRegistry registry, TopicSpec<String, ApiKey> keysTopic,
                     TopicSpec<String, Org> orgsTopic) {
         this.keysTopic = keysTopic;
         this.keyDeserializer = keysTopic.valueSerde(registry).deserializer();
         this.orgDeserializer = orgsTopic.valueSerde(registry).deserializer();
-        this.follower = new TopicFollower("key-table", bootstrapServers, List.of(keysTopic.name(), orgsTopic.name()),
+        this.follower = new TopicFollower("key-table", kafka, List.of(keysTopic.name(), orgsTopic.name()),
                 this::applyRecord, () -> LOG.info("key table loaded: {} keys, {} orgs", keysById.size(), orgs.size()));
     }
 

@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.pricing.PriceIndex;
 import io.spendstream.pricing.ProviderRule;
 import io.spendstream.schema.ModelPrice;
@@ -33,11 +34,11 @@ public final class PriceTable implements AutoCloseable {
     private final TopicFollower follower;
     private volatile PriceIndex index;
 
-    public PriceTable(String bootstrapServers, SchemaRegistry registry, TopicSpec<String, ModelPrice> pricesTopic,
+    public PriceTable(KafkaClientSettings kafka, SchemaRegistry registry, TopicSpec<String, ModelPrice> pricesTopic,
                       List<ProviderRule> providers) {
         this.providers = List.copyOf(providers);
         this.deserializer = pricesTopic.valueSerde(registry).deserializer();
-        this.follower = new TopicFollower("price-table", bootstrapServers, List.of(pricesTopic.name()),
+        this.follower = new TopicFollower("price-table", kafka, List.of(pricesTopic.name()),
                 this::applyRecord, () -> LOG.info("price table loaded: {} entries", entries.size()));
     }
 

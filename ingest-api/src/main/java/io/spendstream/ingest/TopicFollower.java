@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.schemas.registry.SchemaRegistryException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ final class TopicFollower implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final String name;
-    private final String bootstrapServers;
+    private final KafkaClientSettings kafka;
     private final List<String> topics;
     private final Consumer<ConsumerRecord<String, byte[]>> handler;
     private final Runnable onLoaded;
@@ -52,10 +53,10 @@ final class TopicFollower implements AutoCloseable {
      * @param handler  applies one record (value null: tombstone); may throw on an undecodable value
      * @param onLoaded runs once on the follower thread when the table first caught up (for a log line)
      */
-    TopicFollower(String name, String bootstrapServers, List<String> topics,
+    TopicFollower(String name, KafkaClientSettings kafka, List<String> topics,
                   Consumer<ConsumerRecord<String, byte[]>> handler, Runnable onLoaded) {
         this.name = name;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.topics = List.copyOf(topics);
         this.handler = handler;
         this.onLoaded = onLoaded;
@@ -92,8 +93,7 @@ final class TopicFollower implements AutoCloseable {
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.clientProperties();
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "ingest-api-" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

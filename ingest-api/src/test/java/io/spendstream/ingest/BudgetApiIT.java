@@ -316,9 +316,9 @@ class BudgetApiIT {
     /** Every record of the budgets topic (values decoded with the registry), read until {@code done} holds. */
     static List<ConsumerRecord<String, Budget>> readBudgets(Predicate<List<ConsumerRecord<String, Budget>>> done) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        var registry = new SchemaRegistryClient(SchemaRegistryConfig.of(config.schemaRegistryUrl()));
+        var registry = new SchemaRegistryClient(config.schemaRegistry());
         var values = Topics.BUDGETS.withName(config.budgetsTopic()).valueSerde(registry).deserializer();
         List<ConsumerRecord<String, Budget>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),

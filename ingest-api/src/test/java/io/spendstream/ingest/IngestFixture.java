@@ -148,10 +148,10 @@ final class IngestFixture {
     /** Reads every usage event of the topic until {@code expected} were seen (or 30 s passed). */
     static List<ConsumerRecord<String, UsageEvent>> readEvents(IngestConfig config, int expected) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        var registry = new SchemaRegistryClient(SchemaRegistryConfig.of(config.schemaRegistryUrl()));
+        var registry = new SchemaRegistryClient(config.schemaRegistry());
         var topic = Topics.USAGE_EVENTS.withName(config.usageEventsTopic());
         List<ConsumerRecord<String, UsageEvent>> out = new ArrayList<>();
         try (KafkaConsumer<String, UsageEvent> c = new KafkaConsumer<>(p, new StringDeserializer(),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.pricing.Catalog;
 import io.spendstream.pricing.CatalogFile;
 import io.spendstream.pricing.PriceIndex;
@@ -99,7 +100,7 @@ public final class DemoTraffic {
 
     private final String apiUrl;
     private final String adminToken;
-    private final String bootstrapServers;
+    private final KafkaClientSettings kafka;
     private final Path dataDir;
     private final Duration duration;
     private final Console console;
@@ -113,21 +114,21 @@ public final class DemoTraffic {
     private volatile boolean stopping;
     private volatile Thread runner;
 
-    public DemoTraffic(String apiUrl, String adminToken, String bootstrapServers, Path dataDir, Duration duration,
+    public DemoTraffic(String apiUrl, String adminToken, KafkaClientSettings kafka, Path dataDir, Duration duration,
                        PrintStream out) {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("the demo duration must be positive");
         }
         this.apiUrl = apiUrl;
         this.adminToken = adminToken;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.dataDir = dataDir;
         this.duration = duration;
         this.console = new Console(out);
     }
 
     public static DemoTraffic of(LocalPipeline pipeline, Path dataDir, Duration duration, PrintStream out) {
-        return new DemoTraffic(pipeline.apiUrl(), pipeline.adminToken(), pipeline.kafka().bootstrapServers(), dataDir,
+        return new DemoTraffic(pipeline.apiUrl(), pipeline.adminToken(), pipeline.kafkaClient(), dataDir,
                 duration, out);
     }
 
@@ -508,8 +509,7 @@ public final class DemoTraffic {
         private volatile boolean closed;
 
         AlertFollower(Set<String> orgIds) {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            Properties p = kafka.clientProperties();
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             p.put(ConsumerConfig.CLIENT_ID_CONFIG, "spendstream-demo-alerts");

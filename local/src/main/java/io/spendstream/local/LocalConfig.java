@@ -6,9 +6,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Settings of the one-command local run. */
+/**
+ * Settings of the one-command local run.
+ *
+ * @param externalKafka bootstrap servers of a Kafka cluster to use instead of the embedded broker (with the
+ *                      SPENDSTREAM_KAFKA_* client settings, e.g. SASL_SSL); null: the embedded broker
+ */
 public record LocalConfig(Path dataDir, int httpPort, int kafkaPort, int kafkaControllerPort, int registryPort,
-                          int processorPort, int sinkPort, int partitions) {
+                          int processorPort, int sinkPort, int partitions, String externalKafka) {
     public static final String DATA_DIR = "SPENDSTREAM_DATA_DIR";
     public static final String HTTP_PORT = "SPENDSTREAM_HTTP_PORT";
     public static final String KAFKA_PORT = "SPENDSTREAM_LOCAL_KAFKA_PORT";
@@ -17,6 +22,7 @@ public record LocalConfig(Path dataDir, int httpPort, int kafkaPort, int kafkaCo
     public static final String PROCESSOR_PORT = "SPENDSTREAM_PROCESSOR_HTTP_PORT";
     public static final String SINK_PORT = "SPENDSTREAM_SINK_HTTP_PORT";
     public static final String PARTITIONS = "SPENDSTREAM_TOPIC_PARTITIONS";
+    public static final String EXTERNAL_KAFKA = "SPENDSTREAM_LOCAL_EXTERNAL_KAFKA";
 
     public static LocalConfig from(Settings s) {
         return new LocalConfig(
@@ -27,7 +33,8 @@ public record LocalConfig(Path dataDir, int httpPort, int kafkaPort, int kafkaCo
                 s.integer(REGISTRY_PORT, 8081, 1, 65535),
                 s.integer(PROCESSOR_PORT, 8083, 0, 65535),
                 s.integer(SINK_PORT, 8084, 0, 65535),
-                s.integer(PARTITIONS, 3, 1, 1000));
+                s.integer(PARTITIONS, 3, 1, 1000),
+                s.string(EXTERNAL_KAFKA, null));
     }
 
     /**

@@ -1,6 +1,9 @@
 package io.spendstream.local;
 
 import io.spendstream.chdb.Chdb;
+import io.spendstream.config.KafkaAccess;
+import io.spendstream.config.KafkaClientSettings;
+import io.spendstream.config.Secret;
 import io.spendstream.config.Settings;
 import io.spendstream.embedded.EmbeddedKafka;
 import io.spendstream.embedded.EmbeddedSchemaRegistry;
@@ -18,10 +21,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final LocalConfig config;
     private EmbeddedKafka kafka;
+    private KafkaClientSettings kafkaClient;
     private EmbeddedSchemaRegistry registry;
     private Chdb clickhouse;
     private StreamProcessorApp processor;
@@ -61,22 +63,26 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private void startAll(Settings settings) {
-        kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.kafkaPort(), config.kafkaControllerPort());
-        started.push(kafka);
+        String bootstrap = config.externalKafka();
+        if (bootstrap == null) {
+            kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.kafkaPort(), config.kafkaControllerPort());
+            started.push(kafka);
+            bootstrap = kafka.bootstrapServers();
+        }
+        kafkaClient = KafkaClientSettings.from(settings.with(Map.of(KafkaClientSettings.BOOTSTRAP, bootstrap)));
         registry = EmbeddedSchemaRegistry.startPersistent(config.registryPort(), config.dataDir().resolve("registry"),
                 Duration.ofSeconds(90));
         started.push(registry);
         clickhouse = Chdb.open(config.dataDir().resolve("clickhouse"));
         started.push(clickhouse);
 
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (Admin a = Admin.create(admin)) {
+        try (Admin a = Admin.create(kafkaClient.clientProperties())) {
+            KafkaAccess.verify(a, kafkaClient, KafkaAccess.TIMEOUT);
             TopicCatalog.ensureTopics(a, Topics.all(), config.partitions(), (short) 1, Duration.ofSeconds(60));
         }
 
         Settings wired = settings.with(Map.of(
-                StreamProcessorConfig.BOOTSTRAP, kafka.bootstrapServers(),
+                StreamProcessorConfig.BOOTSTRAP, bootstrap,
                 StreamProcessorConfig.REGISTRY_URL, registry.confluentApiUrl(),
                 StreamProcessorConfig.STATE_DIR, config.dataDir().resolve("stream-processor").toString(),
                 StreamProcessorConfig.HTTP_HOST, "127.0.0.1",
@@ -94,12 +100,11 @@ public final class LocalPipeline implements AutoCloseable {
                 ClickHouseSink.Hooks.NONE, router -> { });
         started.push(sink);
 
-        adminToken = settings.string(IngestConfig.ADMIN_TOKEN, null);
-        if (adminToken == null) {
-            adminToken = DemoOrg.newAdminToken();
-        }
+        Secret configuredToken = settings.secret(IngestConfig.ADMIN_TOKEN);
+        adminToken = configuredToken == null ? DemoOrg.newAdminToken() : configuredToken.reveal();
         ingest = IngestApi.start(IngestConfig.from(wired.with(Map.of(
-                IngestConfig.ADMIN_TOKEN, adminToken,
+                // the token in effect, directly; a blank _FILE so a configured token file cannot clash with it
+                IngestConfig.ADMIN_TOKEN, adminToken, IngestConfig.ADMIN_TOKEN + "_FILE", "",
                 IngestConfig.HTTP_HOST, "127.0.0.1",
                 IngestConfig.HTTP_PORT, Integer.toString(config.httpPort()),
                 IngestConfig.PROCESSOR_URL, "http://127.0.0.1:" + processor.opsPort(),
@@ -124,7 +129,7 @@ public final class LocalPipeline implements AutoCloseable {
         return String.join(System.lineSeparator(),
                 "",
                 "spendstream local pipeline is up in " + startedInMillis + " ms; data in " + config.dataDir(),
-                "  Kafka bootstrap      " + kafka.bootstrapServers(),
+                "  Kafka bootstrap      " + kafkaClient.bootstrapServers() + (kafka == null ? "   (external)" : ""),
                 "  Schema registry      " + registry.confluentApiUrl() + "   (Confluent REST API)",
                 "  ClickHouse (chDB)    embedded in this process, data in " + clickhouse.dataDir(),
                 "  stream-processor     running; http://127.0.0.1:" + processor.opsPort() + "/health/ready and /metrics",
@@ -147,8 +152,14 @@ public final class LocalPipeline implements AutoCloseable {
                 "");
     }
 
+    /** The embedded broker; null when the pipeline runs on an external cluster ({@link LocalConfig#externalKafka()}). */
     public EmbeddedKafka kafka() {
         return kafka;
+    }
+
+    /** How the pipeline's own clients reach Kafka (embedded or external, with the pass-through settings). */
+    public KafkaClientSettings kafkaClient() {
+        return kafkaClient;
     }
 
     public EmbeddedSchemaRegistry registry() {

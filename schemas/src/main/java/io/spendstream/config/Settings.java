@@ -1,5 +1,8 @@
 package io.spendstream.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -74,6 +77,44 @@ public final class Settings {
             throw new ConfigException(key, null, expected);
         }
         return v;
+    }
+
+    /**
+     * A secret read from {@code key}, or from the file named by {@code key_FILE} (the convention of
+     * Docker and Kubernetes secrets: a mounted file can be rotated without touching the environment).
+     * One trailing newline of the file is dropped, as editors and {@code echo} add one. Null when neither
+     * is set; both set is an error, since which one wins would be a guess.
+     */
+    public Secret secret(String key) {
+        String fileKey = key + "_FILE";
+        String direct = raw(key);
+        String file = raw(fileKey);
+        if (direct != null && file != null) {
+            throw new ConfigException(key, "<redacted>", "either " + key + " or " + fileKey + ", not both");
+        }
+        if (file == null) {
+            return direct == null ? null : Secret.of(direct);
+        }
+        try {
+            String content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            return Secret.of(content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
+                    : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(fileKey, file, "a readable file holding the secret (" + e.getClass().getSimpleName()
+                    + ")");
+        }
+    }
+
+    /** The keys set (non-blank) that start with {@code prefix}, sorted; each is recorded as read. */
+    public Set<String> keysWithPrefix(String prefix) {
+        Set<String> keys = new TreeSet<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix) && v != null && !v.isBlank()) {
+                keys.add(k);
+            }
+        });
+        keysRead.addAll(keys);
+        return keys;
     }
 
     public int integer(String key, int defaultValue, int min, int max) {

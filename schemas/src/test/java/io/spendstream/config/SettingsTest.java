@@ -40,4 +40,19 @@ class SettingsTest {
         assertThatThrownBy(() -> s.required("SPENDSTREAM_MISSING", "a URL"))
                 .hasMessageContaining("SPENDSTREAM_MISSING (not set): a URL");
     }
+
+    @Test
+    void shouldReadASecretDirectlyOrFromItsFileWithoutTheTrailingNewline(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("token"), "from-file-token\n");
+        assertThat(Settings.of(Map.of("K", "direct")).secret("K").reveal()).isEqualTo("direct");
+        assertThat(Settings.of(Map.of("K_FILE", file.toString())).secret("K").reveal()).isEqualTo("from-file-token");
+        assertThat(Settings.of(Map.of()).secret("K")).isNull();
+        assertThat(Settings.of(Map.of("K", "direct")).secret("K").toString()).isEqualTo("<redacted>");
+        assertThatThrownBy(() -> Settings.of(Map.of("K", "direct", "K_FILE", file.toString())).secret("K"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("either K or K_FILE")
+                .hasMessageNotContaining("direct");
+        assertThatThrownBy(() -> Settings.of(Map.of("K_FILE", dir.resolve("missing").toString())).secret("K"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("K_FILE");
+    }
 }

@@ -142,8 +142,7 @@ public final class ClickHouseSink implements AutoCloseable {
                 AvroSerde.specific(BudgetAlert.class, registry, false, false),
                 v -> Tables.BUDGET_ALERTS, RowEncoders::alert));
         this.rowsByTopic = rows;
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties c = config.kafka().clientProperties();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -152,8 +151,7 @@ public final class ClickHouseSink implements AutoCloseable {
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-consumer");
         this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties p = config.kafka().clientProperties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, config.groupId() + "-dlq");

@@ -4,11 +4,11 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spendstream.config.KafkaAccess;
 import io.spendstream.config.Settings;
 import io.spendstream.http.InternalAuth;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
-import io.spendstream.schemas.registry.SchemaRegistryConfig;
 import io.spendstream.sink.query.QueryRoutes;
 import io.spendstream.sink.query.SpendQueries;
 import io.spendstream.sink.schema.Migrations;
@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ public final class SinkApp implements AutoCloseable {
         return switch (config.transport()) {
             case CHDB -> ChdbTransport.open(config.chdbPath());
             case HTTP -> new HttpTransport(config.clickhouseUrl(), config.clickhouseUser(),
-                    config.clickhousePassword(), config.database());
+                    config.clickhousePassword().reveal(), config.database());
         };
     }
 
@@ -83,8 +84,7 @@ public final class SinkApp implements AutoCloseable {
     }
 
     public static SchemaRegistry registry(SinkConfig config) {
-        return new SchemaRegistryClient(SchemaRegistryConfig.of(config.schemaRegistryUrl())
-                .withBasicAuth(config.schemaRegistryBasicAuth()));
+        return new SchemaRegistryClient(config.schemaRegistry());
     }
 
     /**
@@ -94,6 +94,9 @@ public final class SinkApp implements AutoCloseable {
      */
     public static SinkApp start(SinkConfig config, ClickHouseTransport transport, boolean ownsTransport,
                                 SchemaRegistry registry, ClickHouseSink.Hooks hooks, Consumer<Router> extraRoutes) {
+        try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+            KafkaAccess.verify(admin, config.kafka(), KafkaAccess.TIMEOUT);
+        }
         Migrations migrations = Migrations.fromClasspath(transport, config.database());
         List<Integer> applied = migrations.migrate();
         migrations.applyEventsTtl(config.eventsTtl());

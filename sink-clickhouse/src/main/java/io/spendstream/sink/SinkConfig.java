@@ -1,22 +1,26 @@
 package io.spendstream.sink;
 
 import io.spendstream.config.ConfigException;
+import io.spendstream.config.KafkaClientSettings;
+import io.spendstream.config.Secret;
 import io.spendstream.config.Settings;
 import io.spendstream.http.InternalAccess;
+import io.spendstream.schemas.registry.SchemaRegistryConfig;
 import io.spendstream.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Every setting of sink-clickhouse, read from SPENDSTREAM_* environment variables (or system
  * properties of the same names), with defaults and validation that names the key.
  */
-public record SinkConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
+public record SinkConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaRegistry,
                          String groupId, Transport transport, String clickhouseUrl, String clickhouseUser,
-                         String clickhousePassword, String database, Path chdbPath, int batchRows,
+                         Secret clickhousePassword, String database, Path chdbPath, int batchRows,
                          Duration batchInterval, OnFatal onFatal, Duration eventsTtl, Duration retryBackoffMax,
                          String httpHost, int httpPort, String rollupsTopic, String pricedEventsTopic,
                          String alertsTopic, String dlqTopic, InternalAccess internal) {
@@ -61,14 +65,13 @@ public record SinkConfig(String bootstrapServers, String schemaRegistryUrl, Stri
         // Loopback by default: the ops port's /internal/ routes answer for any org (see InternalAccess).
         String httpHost = s.string(HTTP_HOST, "127.0.0.1");
         return new SinkConfig(
-                s.string(BOOTSTRAP, "127.0.0.1:9092"),
-                s.string(REGISTRY_URL, "http://127.0.0.1:8081/apis/ccompat/v7"),
-                s.string(REGISTRY_AUTH, null),
+                KafkaClientSettings.from(s),
+                SchemaRegistryConfig.from(s),
                 s.string(GROUP_ID, "spendstream-sink-clickhouse"),
                 enumValue(s, TRANSPORT, Transport.CHDB, Transport.class),
                 s.string(CLICKHOUSE_URL, "http://127.0.0.1:8123"),
                 s.string(CLICKHOUSE_USER, "default"),
-                s.string(CLICKHOUSE_PASSWORD, ""),
+                Objects.requireNonNullElse(s.secret(CLICKHOUSE_PASSWORD), Secret.of("")),
                 s.string(DATABASE, "spendstream"),
                 s.path(CHDB_PATH, Path.of("data", "clickhouse")),
                 s.integer(BATCH_ROWS, DEFAULT_BATCH_ROWS, 1, 1_000_000),
@@ -118,7 +121,7 @@ public record SinkConfig(String bootstrapServers, String schemaRegistryUrl, Stri
 
     /** A copy with other topic names and database (tests and launchers). */
     public SinkConfig withDatabase(String db) {
-        return new SinkConfig(bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, groupId, transport,
+        return new SinkConfig(kafka, schemaRegistry, groupId, transport,
                 clickhouseUrl, clickhouseUser, clickhousePassword, db, chdbPath, batchRows, batchInterval, onFatal,
                 eventsTtl, retryBackoffMax, httpHost, httpPort, rollupsTopic, pricedEventsTopic, alertsTopic, dlqTopic,
                 internal).validated();

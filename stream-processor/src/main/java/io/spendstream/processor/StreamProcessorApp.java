@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spendstream.config.KafkaAccess;
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.config.Settings;
 import io.spendstream.processor.budget.BudgetSettings;
 import io.spendstream.http.InternalAuth;
@@ -73,11 +75,10 @@ public final class StreamProcessorApp implements AutoCloseable {
      * processed go to the dead-letter topic with the reason, topic, partition and offset in headers
      * (Kafka Streams' __streams.errors.* headers) while processing continues.
      */
-    public static Properties streamsProperties(String applicationId, String bootstrapServers, String guarantee,
+    public static Properties streamsProperties(String applicationId, KafkaClientSettings kafka, String guarantee,
                                                int commitIntervalMs, String stateDir, String dlqTopic) {
-        Properties p = new Properties();
+        Properties p = kafka.clientProperties(); // unprefixed: Kafka Streams gives them to all its clients
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
@@ -94,23 +95,21 @@ public final class StreamProcessorApp implements AutoCloseable {
     }
 
     public static StreamProcessorApp start(StreamProcessorConfig config, Consumer<Router> extraRoutes) {
-        var registry = new SchemaRegistryClient(
-                SchemaRegistryConfig.of(config.schemaRegistryUrl()).withBasicAuth(config.schemaRegistryBasicAuth()));
+        var registry = new SchemaRegistryClient(config.schemaRegistry());
         TopologySettings t = config.topology();
         BudgetSettings b = t.budgets();
         List<TopicSpec<?, ?>> topics = List.of(t.usageEvents(), t.pricedEvents(), t.rollups(), t.lateEvents(),
                 t.modelPrices(), Topics.USAGE_EVENTS_DLQ.withName(config.dlqTopic()), b.budgets(), b.alerts(),
                 b.alertsJson());
-        Properties adminProps = new Properties();
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        try (Admin admin = Admin.create(adminProps)) {
+        try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+            KafkaAccess.verify(admin, config.kafka(), KafkaAccess.TIMEOUT);
             TopicCatalog.ensureTopics(admin, topics, config.topicPartitions(), config.replicationFactor(),
                     Duration.ofSeconds(60));
             int orgPartitions = samePartitionCount(admin, t.usageEvents().name(), b.budgets().name());
             t = t.withBudgets(b.withOrgPartitions(orgPartitions));
         }
         if (config.seedPrices()) {
-            PriceCatalogSeeder.seed(config.bootstrapServers(), registry, t.modelPrices(),
+            PriceCatalogSeeder.seed(config.kafka(), registry, t.modelPrices(),
                     SeedCatalog.load(config.priceCatalogFile()), Duration.ofSeconds(60));
         }
 
@@ -134,7 +133,7 @@ public final class StreamProcessorApp implements AutoCloseable {
         });
         self.set(new HostInfo(config.advertisedHost(), ops.port()));
 
-        Properties props = streamsProperties(config.applicationId(), config.bootstrapServers(),
+        Properties props = streamsProperties(config.applicationId(), config.kafka(),
                 StreamsConfig.EXACTLY_ONCE_V2, config.commitIntervalMs(), config.stateDir().toString(), config.dlqTopic());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());

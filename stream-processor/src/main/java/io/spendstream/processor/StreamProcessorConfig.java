@@ -1,11 +1,13 @@
 package io.spendstream.processor;
 
 import io.spendstream.config.ConfigException;
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.config.Settings;
 import io.spendstream.http.InternalAccess;
 import io.spendstream.pricing.CatalogFile;
 import io.spendstream.processor.budget.BudgetSettings;
 import io.spendstream.schema.WindowSize;
+import io.spendstream.schemas.registry.SchemaRegistryConfig;
 import io.spendstream.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +18,7 @@ import java.util.Map;
  * Every setting of the stream processor, read from SPENDSTREAM_* environment variables (or system
  * properties of the same names), with defaults and validation that names the key.
  */
-public record StreamProcessorConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
+public record StreamProcessorConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaRegistry,
                                     String applicationId, Path stateDir, int streamThreads, int commitIntervalMs,
                                     int topicPartitions, short replicationFactor, String httpHost, int httpPort,
                                     String advertisedHost, Path priceCatalogFile, boolean seedPrices,
@@ -76,9 +78,8 @@ public record StreamProcessorConfig(String bootstrapServers, String schemaRegist
                         s.integer(FORECAST_MIN, 20, 1, 100), 0, Duration.ofMinutes(10)),
                 CatalogFile.load(catalogFile).providers());
         return new StreamProcessorConfig(
-                s.string(BOOTSTRAP, "127.0.0.1:9092"),
-                s.string(REGISTRY_URL, "http://127.0.0.1:8081/apis/ccompat/v7"),
-                s.string(REGISTRY_AUTH, null),
+                KafkaClientSettings.from(s),
+                SchemaRegistryConfig.from(s),
                 s.string(APPLICATION_ID, "spendstream-processor"),
                 s.path(STATE_DIR, Path.of("data", "stream-processor")),
                 s.integer(THREADS, 1, 1, 64),

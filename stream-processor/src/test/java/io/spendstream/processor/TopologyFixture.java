@@ -1,6 +1,7 @@
 package io.spendstream.processor;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.processor.budget.BudgetSettings;
 import io.spendstream.processor.budget.BudgetStatusReader;
 import io.spendstream.processor.budget.BudgetTopology;
@@ -58,7 +59,7 @@ final class TopologyFixture implements AutoCloseable {
 
     TopologyFixture(TopologySettings settings) {
         this.settings = settings;
-        Properties props = StreamProcessorApp.streamsProperties("spend-test", "dummy:9092", "exactly_once_v2", 100,
+        Properties props = StreamProcessorApp.streamsProperties("spend-test", KafkaClientSettings.plaintext("dummy:9092"), "exactly_once_v2", 100,
                 System.getProperty("java.io.tmpdir") + "/spendstream-ttd-" + System.nanoTime(), null);
         driver = new TopologyTestDriver(SpendTopology.build(settings, registry, metrics), props,
                 Instant.parse("2026-11-01T00:00:00Z"));

@@ -52,9 +52,11 @@ public final class SchemaRegistryClient implements SchemaRegistry {
 
     public SchemaRegistryClient(SchemaRegistryConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
-        this.authorization = config.basicAuth()
-                .map(u -> "Basic " + Base64.getEncoder().encodeToString(u.getBytes(StandardCharsets.UTF_8)));
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.timeout());
+        config.trustStore().ifPresent(t -> builder.sslContext(t.sslContext()));
+        this.http = builder.build();
+        this.authorization = config.basicAuth().map(u -> "Basic "
+                + Base64.getEncoder().encodeToString(u.reveal().getBytes(StandardCharsets.UTF_8)));
     }
 
     public SchemaRegistryConfig config() {

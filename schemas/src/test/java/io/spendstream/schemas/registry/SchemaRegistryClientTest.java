@@ -143,7 +143,7 @@ class SchemaRegistryClientTest {
 
     @Test
     void shouldSendBasicAuthWhenConfigured() {
-        var c = new SchemaRegistryClient(SchemaRegistryConfig.of(url()).withBasicAuth("user:secret"));
+        var c = new SchemaRegistryClient(SchemaRegistryConfig.of(url()).withBasicAuth(io.spendstream.config.Secret.of("user:secret")));
         c.register("t-value", UsageEvent.getClassSchema());
         assertThat(authHeaders).containsExactly("Basic dXNlcjpzZWNyZXQ=");
     }

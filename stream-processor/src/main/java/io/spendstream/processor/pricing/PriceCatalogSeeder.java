@@ -1,5 +1,6 @@
 package io.spendstream.processor.pricing;
 
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schemas.topics.TopicSpec;
 import io.spendstream.schemas.registry.SchemaRegistry;
@@ -38,9 +39,9 @@ public final class PriceCatalogSeeder {
     private PriceCatalogSeeder() {}
 
     /** Returns how many entries were produced. */
-    public static int seed(String bootstrapServers, SchemaRegistry registry, TopicSpec<String, ModelPrice> topic,
+    public static int seed(KafkaClientSettings kafka, SchemaRegistry registry, TopicSpec<String, ModelPrice> topic,
                            List<ModelPrice> entries, Duration timeout) {
-        Set<String> present = keysOnTopic(bootstrapServers, topic.name(), timeout);
+        Set<String> present = keysOnTopic(kafka, topic.name(), timeout);
         List<ModelPrice> missing = new ArrayList<>();
         for (ModelPrice p : entries) {
             if (!present.contains(Prices.topicKey(p))) {
@@ -51,16 +52,15 @@ public final class PriceCatalogSeeder {
             LOG.info("price catalog: all {} seed entries already on {}", entries.size(), topic.name());
             return 0;
         }
-        publish(bootstrapServers, registry, topic, missing);
+        publish(kafka, registry, topic, missing);
         LOG.info("price catalog: produced {} of {} seed entries to {}", missing.size(), entries.size(), topic.name());
         return missing.size();
     }
 
     /** Produces entries (keyed provider|model|effective_from_millis) and waits until all are acknowledged. */
-    public static void publish(String bootstrapServers, SchemaRegistry registry, TopicSpec<String, ModelPrice> topic,
+    public static void publish(KafkaClientSettings kafka, SchemaRegistry registry, TopicSpec<String, ModelPrice> topic,
                                List<ModelPrice> entries) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = kafka.clientProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (var producer = new KafkaProducer<>(props, topic.keySerde(registry).serializer(),
@@ -81,18 +81,18 @@ public final class PriceCatalogSeeder {
         }
     }
 
-    static Set<String> keysOnTopic(String bootstrapServers, String topic, Duration timeout) {
+    static Set<String> keysOnTopic(KafkaClientSettings kafka, String topic, Duration timeout) {
         Set<String> keys = new HashSet<>();
         // A tombstone counts too: an entry an operator deleted is not re-seeded.
-        readToEnd(bootstrapServers, topic, new ByteArrayDeserializer(), timeout, (k, v) -> keys.add(k));
+        readToEnd(kafka, topic, new ByteArrayDeserializer(), timeout, (k, v) -> keys.add(k));
         return keys;
     }
 
     /** The topic's live entries: the latest value per key, keys whose latest record is a tombstone left out. */
-    public static Map<String, ModelPrice> latestOnTopic(String bootstrapServers, SchemaRegistry registry,
+    public static Map<String, ModelPrice> latestOnTopic(KafkaClientSettings kafka, SchemaRegistry registry,
                                                         TopicSpec<String, ModelPrice> topic, Duration timeout) {
         Map<String, ModelPrice> latest = new HashMap<>();
-        readToEnd(bootstrapServers, topic.name(), topic.valueSerde(registry).deserializer(), timeout, (k, v) -> {
+        readToEnd(kafka, topic.name(), topic.valueSerde(registry).deserializer(), timeout, (k, v) -> {
             if (v == null) {
                 latest.remove(k);
             } else {
@@ -102,10 +102,9 @@ public final class PriceCatalogSeeder {
         return latest;
     }
 
-    private static <V> void readToEnd(String bootstrapServers, String topic, Deserializer<V> values, Duration timeout,
+    private static <V> void readToEnd(KafkaClientSettings kafka, String topic, Deserializer<V> values, Duration timeout,
                                       BiConsumer<String, V> record) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = kafka.clientProperties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {

@@ -5,7 +5,6 @@ import io.spendstream.pricing.ConvertCommand;
 import io.spendstream.processor.StreamProcessorConfig;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
-import io.spendstream.schemas.registry.SchemaRegistryConfig;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -69,11 +68,9 @@ public final class PriceCommand {
             return;
         }
         StreamProcessorConfig config = StreamProcessorConfig.from(Settings.fromEnvironment());
-        var registry = new SchemaRegistryClient(
-                SchemaRegistryConfig.of(config.schemaRegistryUrl()).withBasicAuth(config.schemaRegistryBasicAuth()));
+        var registry = new SchemaRegistryClient(config.schemaRegistry());
         var topic = config.topology().modelPrices();
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties props = config.kafka().clientProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (var producer = new KafkaProducer<>(props, topic.keySerde(registry).serializer(),
                 topic.valueSerde(registry).serializer())) {

@@ -9,7 +9,6 @@ import io.spendstream.pricing.GenAiPricesConverter;
 import io.spendstream.processor.StreamProcessorConfig;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
-import io.spendstream.schemas.registry.SchemaRegistryConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -101,17 +100,16 @@ final class PriceImport {
             err.println("price import: nothing published");
             return new Outcome(2, null);
         }
-        var registry = new SchemaRegistryClient(
-                SchemaRegistryConfig.of(config.schemaRegistryUrl()).withBasicAuth(config.schemaRegistryBasicAuth()));
+        var registry = new SchemaRegistryClient(config.schemaRegistry());
         var topic = config.topology().modelPrices();
-        var onTopic = PriceCatalogSeeder.latestOnTopic(config.bootstrapServers(), registry, topic,
+        var onTopic = PriceCatalogSeeder.latestOnTopic(config.kafka(), registry, topic,
                 Duration.ofSeconds(60)).values();
         CatalogDiff.Result diff = CatalogDiff.diff(catalog.prices(), onTopic, at);
         print(diff, o.file(), topic.name(), out);
         if (diff.toPublish().isEmpty()) {
             out.println("nothing to publish");
         } else if (o.apply()) {
-            PriceCatalogSeeder.publish(config.bootstrapServers(), registry, topic, diff.toPublish());
+            PriceCatalogSeeder.publish(config.kafka(), registry, topic, diff.toPublish());
             out.println("published " + diff.toPublish().size() + " entries to " + topic.name());
         } else {
             out.println("dry run: nothing published; run again with --apply to publish "

@@ -2,6 +2,7 @@ package io.spendstream.processor.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.config.Settings;
 import io.spendstream.embedded.EmbeddedSchemaRegistry;
 import io.spendstream.embedded.KafkaTestCluster;
@@ -77,7 +78,7 @@ class PriceImportIT {
         }
         var registry = new SchemaRegistryClient(SchemaRegistryConfig.of(REGISTRY.confluentApiUrl()));
         // A model already on the topic that the file no longer has: reported, left alone.
-        PriceCatalogSeeder.publish(KAFKA.bootstrapServers(), registry, topic, List.of(Prices.builder("openai",
+        PriceCatalogSeeder.publish(KafkaClientSettings.plaintext(KAFKA.bootstrapServers()), registry, topic, List.of(Prices.builder("openai",
                 "gpt-3", Instant.parse("2020-01-01T00:00:00Z")).setInputPerMtokNanos(1).setOutputPerMtokNanos(2).build()));
 
         Path file = dir.resolve("catalog.json");
@@ -88,12 +89,12 @@ class PriceImportIT {
         assertThat(dry.outcome().exitCode()).isZero();
         assertThat(dry.out()).contains("+ added   openai/gpt-4o", "+ added   deepseek/deepseek-chat",
                 "- removed openai/gpt-3", "2 added, 0 changed, 1 removed, 0 unchanged", "dry run: nothing published");
-        assertThat(PriceCatalogSeeder.latestOnTopic(KAFKA.bootstrapServers(), registry, topic, Duration.ofSeconds(30)))
+        assertThat(PriceCatalogSeeder.latestOnTopic(KafkaClientSettings.plaintext(KAFKA.bootstrapServers()), registry, topic, Duration.ofSeconds(30)))
                 .hasSize(1);
 
         Run applied = run(config, file, now, "--apply");
         assertThat(applied.out()).contains("published 3 entries");
-        Map<String, ModelPrice> onTopic = PriceCatalogSeeder.latestOnTopic(KAFKA.bootstrapServers(), registry, topic,
+        Map<String, ModelPrice> onTopic = PriceCatalogSeeder.latestOnTopic(KafkaClientSettings.plaintext(KAFKA.bootstrapServers()), registry, topic,
                 Duration.ofSeconds(30));
         assertThat(onTopic).hasSize(4);
         ModelPrice gpt4o = onTopic.values().stream().filter(p -> p.getModel().equals("gpt-4o")).findFirst().orElseThrow();
@@ -116,7 +117,7 @@ class PriceImportIT {
         assertThat(invalid.outcome().exitCode()).isEqualTo(2);
         assertThat(invalid.err()).contains("prices[1] (deepseek/deepseek-chat 2020-01-01T00:00:00Z)",
                 "\"input_per_mtok\" must not be negative", "nothing published");
-        assertThat(PriceCatalogSeeder.latestOnTopic(KAFKA.bootstrapServers(), registry, topic, Duration.ofSeconds(30)))
+        assertThat(PriceCatalogSeeder.latestOnTopic(KafkaClientSettings.plaintext(KAFKA.bootstrapServers()), registry, topic, Duration.ofSeconds(30)))
                 .hasSize(4);
     }
 }
