@@ -2,10 +2,10 @@ package io.spendstream.ingest;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * unauthenticated; clients reach them only through this port, with the org taken from their API key.
  *
  * <p>The upstream answer (status code, Content-Type, Content-Disposition, Retry-After and body) is passed
- * through unchanged, including its own 4xx and 503 problems. When it cannot be had at all (connection
+ * through unchanged, including its own 4xx and 503 problems; the body is streamed, never held whole. When it cannot be had at all (connection
  * refused, no complete answer within the timeout, any I/O error) the answer is a 503 {@code unavailable}
  * problem with Retry-After. Vert.x's non-blocking client is used, so a slow upstream ties up no event loop.
  */
@@ -41,7 +41,7 @@ final class UpstreamProxy {
     /**
      * @param upstream          what is behind it, for messages ("the stream processor")
      * @param baseUrl           its base URL, without a trailing slash
-     * @param timeout           bound of a whole forwarded request (connect, answer and body)
+     * @param timeout           bound of a forwarded request until the answer's headers, and of any pause in its body
      * @param retryAfterSeconds Retry-After of the 503 sent when it is unreachable
      */
     UpstreamProxy(Vertx vertx, String name, String upstream, String baseUrl, Duration timeout, int retryAfterSeconds) {
@@ -56,8 +56,6 @@ final class UpstreamProxy {
                 .build();
     }
 
-    private record Upstream(int status, String contentType, String disposition, String retryAfter, Buffer body) {}
-
     /** Forwards the request to {@code baseUrl + pathAndQuery} and relays the answer. */
     void forward(RoutingContext ctx, String pathAndQuery) {
         String uri = baseUrl + pathAndQuery;
@@ -70,13 +68,12 @@ final class UpstreamProxy {
                     sent.set(req);
                     return req.send();
                 })
-                .compose(resp -> resp.body().map(body -> new Upstream(resp.statusCode(),
-                        resp.getHeader("Content-Type"), resp.getHeader("Content-Disposition"), resp.getHeader("Retry-After"),
-                        body)))
+                // Paused until the relay pipes it: no body chunk may arrive before someone reads it.
+                .map(resp -> resp.pause())
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .onComplete(ar -> context.runOnContext(v -> {
                     if (ar.succeeded()) {
-                        relay(ctx.response(), ar.result());
+                        relay(ctx.response(), ar.result(), sent.get(), uri);
                         return;
                     }
                     HttpClientRequest req = sent.get();
@@ -95,22 +92,41 @@ final class UpstreamProxy {
                 }));
     }
 
-    private static void relay(HttpServerResponse out, Upstream up) {
+    /**
+     * Sends the upstream's status and headers at once and pipes its body through as it comes (a CSV export
+     * can be far larger than this heap): the pipe pauses the upstream while the client's write queue is
+     * full. Whole-answer timeouts stop at the headers; after them only the idle timeout applies, so a long
+     * export that keeps flowing is not cut. A body that fails half way (upstream gone, idle, client gone)
+     * resets both connections, so the client never takes a truncated body for a complete one.
+     */
+    private static void relay(HttpServerResponse out, HttpClientResponse in, HttpClientRequest req, String uri) {
         if (out.ended() || out.closed()) {
+            req.reset();
             return;
         }
-        out.setStatusCode(up.status());
-        if (up.contentType() != null) {
-            out.putHeader("Content-Type", up.contentType());
+        out.setStatusCode(in.statusCode());
+        for (String name : RELAYED_HEADERS) {
+            String value = in.getHeader(name);
+            if (value != null) {
+                out.putHeader(name, value);
+            }
         }
-        if (up.disposition() != null) {
-            out.putHeader("Content-Disposition", up.disposition());
+        String length = in.getHeader("Content-Length");
+        if (length != null) {
+            out.putHeader("Content-Length", length);
+        } else {
+            out.setChunked(true);
         }
-        if (up.retryAfter() != null) {
-            out.putHeader("Retry-After", up.retryAfter());
-        }
-        out.end(up.body());
+        in.pipe().endOnFailure(false).to(out).onFailure(e -> {
+            LOG.debug("relaying the body of {} failed: {}", uri, e.toString());
+            req.reset();
+            if (!out.ended()) {
+                out.reset();
+            }
+        });
     }
+
+    private static final String[] RELAYED_HEADERS = {"Content-Type", "Content-Disposition", "Retry-After"};
 
     /** Percent-encodes one path segment (RFC 3986: everything but unreserved characters, as UTF-8). */
     static String encodeSegment(String s) {
