@@ -93,7 +93,7 @@ public final class SinkApp implements AutoCloseable {
      */
     public static SinkApp start(SinkConfig config, ClickHouseTransport transport, boolean ownsTransport,
                                 SchemaRegistry registry, ClickHouseSink.Hooks hooks, Consumer<Router> extraRoutes) {
-        Migrations migrations = Migrations.fromClasspath(transport, config.database());
+        Migrations migrations = Migrations.fromClasspath(transport, config.database(), config.clickhouseCluster());
         List<Integer> applied = migrations.migrate();
         migrations.applyEventsTtl(config.eventsTtl());
         LOG.info("database {} on {}: migrations applied now {}, events TTL {}", config.database(), transport.kind(),

@@ -53,7 +53,10 @@ public final class HttpTransport implements ClickHouseTransport {
 
     @Override
     public void insert(String table, String format, byte[] data, String dedupToken) {
-        InsertSettings settings = new InsertSettings();
+        // On a cluster the sink writes into Distributed tables: only a foreground insert is acknowledged
+        // after the shards stored the rows (the background default acknowledges a local spool), and only it
+        // hands the deduplication token to the replicated tables. A plain table ignores the setting.
+        InsertSettings settings = new InsertSettings().serverSetting("distributed_foreground_insert", "1");
         if (dedupToken != null) {
             settings.setDeduplicationToken(dedupToken);
         }
