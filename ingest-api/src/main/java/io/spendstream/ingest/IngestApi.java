@@ -137,7 +137,7 @@ public final class IngestApi implements AutoCloseable {
                         config.retryAfterSeconds(), config.internalToken()));
         this.queries = new SpendQueryRoutes(authenticator.handler(), new UpstreamProxy(vertx, "spend-queries",
                 "sink-clickhouse (spend queries)", config.queryBaseUrl(), config.queryTimeout(),
-                config.retryAfterSeconds(), config.internalToken()));
+                config.retryAfterSeconds(), config.internalToken()), config.queryRateLimit());
         metrics.gauge("spendstream.ingest.events.in.flight", "Events handed to Kafka and not yet acknowledged",
                 publisher::inFlight);
         metrics.gauge("spendstream.ingest.requests.in.flight", "HTTP requests being handled", requestsInFlight::get);

@@ -62,6 +62,7 @@ import java.util.Map;
  * @param apiKeyUsageTopic        topic name of the keys' last use (compacted, key key_id)
  * @param adminTokensFile         file of named admin tokens ({@code name:token} lines), re-read while running;
  *                                null: only {@code adminToken} (see {@link AdminTokens})
+ * @param queryRateLimit          per-org limit of the spend query routes
  */
 public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaRegistry,
                            String httpHost, int httpPort, int eventLoops, Secret adminToken,
@@ -74,7 +75,7 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                            int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout,
                            String queryUrl, Duration queryTimeout, String modelPricesTopic,
                            Path priceCatalogFile, String internalToken, PublicHttp publicHttp,
-                           String apiKeyUsageTopic, Path adminTokensFile) {
+                           String apiKeyUsageTopic, Path adminTokensFile, QueryRateLimit queryRateLimit) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -150,7 +151,8 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                 s.string(InternalAccess.TOKEN_KEY, null),
                 PublicHttp.from(s),
                 s.string(TOPIC_API_KEY_USAGE, Topics.API_KEY_USAGE.name()),
-                s.path(ADMIN_TOKENS_FILE, null))
+                s.path(ADMIN_TOKENS_FILE, null),
+                QueryRateLimit.from(s))
                 .validated();
     }
 
@@ -222,7 +224,8 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                 rateLimitBurst, maxInFlightEvents, deliveryTimeout, requestTimeout, maxBlock, lingerMs, compression,
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
                 orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout, queryUrl, queryTimeout,
-                modelPricesTopic, priceCatalogFile, internalToken, publicHttp, apiKeyUsageTopic, adminTokensFile);
+                modelPricesTopic, priceCatalogFile, internalToken, publicHttp, apiKeyUsageTopic, adminTokensFile,
+                queryRateLimit);
     }
 
     @Override
@@ -240,7 +243,7 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                 + ", maxBudgetsPerOrg=" + maxBudgetsPerOrg + ", processorUrl=" + processorUrl
                 + ", processorTimeout=" + processorTimeout + ", queryUrl=" + queryUrl + ", queryTimeout=" + queryTimeout
                 + ", internalToken=" + (internalToken == null ? "unset" : "set") + ", " + publicHttp
-                + "]";
+                + ", queryRateLimit=" + queryRateLimit + "]";
     }
 
     /** Every key this service reads (for deployment checks and docs). */

@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.schema.ApiKeyUsage;
 import io.spendstream.schemas.registry.SchemaRegistry;
 import io.spendstream.schemas.topics.TopicSpec;
@@ -22,9 +23,9 @@ final class KeyUsageTable implements AutoCloseable {
     private final Deserializer<ApiKeyUsage> deserializer;
     private final TopicFollower follower;
 
-    KeyUsageTable(String bootstrapServers, SchemaRegistry registry, TopicSpec<String, ApiKeyUsage> topic) {
+    KeyUsageTable(KafkaClientSettings kafka, SchemaRegistry registry, TopicSpec<String, ApiKeyUsage> topic) {
         this.deserializer = topic.valueSerde(registry).deserializer();
-        this.follower = new TopicFollower("key-usage", bootstrapServers, List.of(topic.name()), this::applyRecord,
+        this.follower = new TopicFollower("key-usage", kafka, List.of(topic.name()), this::applyRecord,
                 () -> { });
     }
 

@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
@@ -24,16 +25,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards a GET to an internal service that answers for an org the caller was authenticated for here:
- * the stream processor (budget status) or sink-clickhouse (spend queries). Their internal routes trust the
- * org in the path, so they take only requests carrying the service token, which this proxy adds; clients
- * reach them only through this port, with the org taken from their API key.
+ * the stream processor (budget status) or sink-clickhouse (spend queries). Their ports are internal and
+ * unauthenticated; clients reach them only through this port, with the org taken from their API key.
  *
  * <p>The upstream answer (status code, Content-Type, Content-Disposition, Retry-After and body) is passed
  * through unchanged, including its own 4xx and 503 problems, except that a problem's {@code instance} (the
- * internal path) becomes the public path the client asked for. When it cannot be had at all (connection
- * refused, no complete answer within the timeout, any I/O error) the answer is a 503 {@code unavailable}
- * problem with Retry-After, naming no host or exception (those are logged). Vert.x's non-blocking client is
- * used, so a slow upstream ties up no event loop.
+ * internal path) becomes the public path the client asked for. Bodies are streamed, never held whole (a
+ * problem, small by nature, is read whole to be rewritten). When the answer cannot be had at all (connection
+ * refused, no answer within the timeout, any I/O error) the answer is a 503 {@code unavailable} problem with
+ * Retry-After, naming no host or exception (those are logged). Vert.x's non-blocking client is used, so a
+ * slow upstream ties up no event loop.
  */
 final class UpstreamProxy {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamProxy.class);
@@ -48,7 +49,7 @@ final class UpstreamProxy {
     /**
      * @param upstream          what is behind it, for messages ("the stream processor")
      * @param baseUrl           its base URL, without a trailing slash
-     * @param timeout           bound of a whole forwarded request (connect, answer and body)
+     * @param timeout           bound of a forwarded request until the answer's headers, and of any pause in its body
      * @param retryAfterSeconds Retry-After of the 503 sent when it is unreachable
      * @param serviceToken      sent as {@value InternalAccess#HEADER}; null sends none (upstream on loopback)
      */
@@ -66,8 +67,6 @@ final class UpstreamProxy {
                 .build();
     }
 
-    private record Upstream(int status, String contentType, String disposition, String retryAfter, Buffer body) {}
-
     /** Forwards the request to {@code baseUrl + pathAndQuery} and relays the answer. */
     void forward(RoutingContext ctx, String pathAndQuery) {
         String uri = baseUrl + pathAndQuery;
@@ -84,13 +83,12 @@ final class UpstreamProxy {
                     sent.set(req);
                     return req.send();
                 })
-                .compose(resp -> resp.body().map(body -> new Upstream(resp.statusCode(),
-                        resp.getHeader("Content-Type"), resp.getHeader("Content-Disposition"), resp.getHeader("Retry-After"),
-                        body)))
+                // Paused until the relay pipes it: no body chunk may arrive before someone reads it.
+                .map(resp -> resp.pause())
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .onComplete(ar -> context.runOnContext(v -> {
                     if (ar.succeeded()) {
-                        relay(ctx.response(), ar.result(), ctx.request().path());
+                        relay(ctx.response(), ar.result(), sent.get(), uri, ctx.request().path());
                         return;
                     }
                     HttpClientRequest req = sent.get();
@@ -109,24 +107,57 @@ final class UpstreamProxy {
                 }));
     }
 
-    private static void relay(HttpServerResponse out, Upstream up, String publicPath) {
+    /**
+     * Sends the upstream's status and headers at once and pipes its body through as it comes (a CSV export
+     * can be far larger than this heap): the pipe pauses the upstream while the client's write queue is
+     * full. Whole-answer timeouts stop at the headers; after them only the idle timeout applies, so a long
+     * export that keeps flowing is not cut. A body that fails half way (upstream gone, idle, client gone)
+     * resets both connections, so the client never takes a truncated body for a complete one.
+     */
+    private static void relay(HttpServerResponse out, HttpClientResponse in, HttpClientRequest req, String uri,
+                              String publicPath) {
         if (out.ended() || out.closed()) {
+            req.reset();
             return;
         }
-        Buffer body = up.contentType() != null && up.contentType().startsWith(Problem.CONTENT_TYPE)
-                ? withInstance(up.body(), publicPath) : up.body();
-        out.setStatusCode(up.status());
-        if (up.contentType() != null) {
-            out.putHeader("Content-Type", up.contentType());
+        out.setStatusCode(in.statusCode());
+        String type = in.getHeader("Content-Type");
+        if (type != null && type.startsWith(Problem.CONTENT_TYPE)) {
+            for (String name : RELAYED_HEADERS) {
+                String value = in.getHeader(name);
+                if (value != null) {
+                    out.putHeader(name, value);
+                }
+            }
+            in.resume();
+            in.body().onSuccess(body -> out.end(withInstance(body, publicPath))).onFailure(e -> {
+                LOG.debug("reading the problem of {} failed: {}", uri, e.toString());
+                out.reset();
+            });
+            return;
         }
-        if (up.disposition() != null) {
-            out.putHeader("Content-Disposition", up.disposition());
+        for (String name : RELAYED_HEADERS) {
+            String value = in.getHeader(name);
+            if (value != null) {
+                out.putHeader(name, value);
+            }
         }
-        if (up.retryAfter() != null) {
-            out.putHeader("Retry-After", up.retryAfter());
+        String length = in.getHeader("Content-Length");
+        if (length != null) {
+            out.putHeader("Content-Length", length);
+        } else {
+            out.setChunked(true);
         }
-        out.end(body);
+        in.pipe().endOnFailure(false).to(out).onFailure(e -> {
+            LOG.debug("relaying the body of {} failed: {}", uri, e.toString());
+            req.reset();
+            if (!out.ended()) {
+                out.reset();
+            }
+        });
     }
+
+    private static final String[] RELAYED_HEADERS = {"Content-Type", "Content-Disposition", "Retry-After"};
 
     /**
      * The problem with {@code instance} set to the public path: upstreams write their own, internal, path

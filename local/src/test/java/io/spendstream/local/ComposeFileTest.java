@@ -292,6 +292,38 @@ class ComposeFileTest {
 
     // --- helpers ---------------------------------------------------------------------------------------
 
+    /**
+     * docker/clickhouse-cluster: two replicas and a Keeper. Every mounted config file exists, both replicas
+     * mount the cluster named in the docs with distinct replica macros, and the replicas wait for Keeper.
+     */
+    @Test
+    void shouldDescribeAClusterOfTwoReplicasAndAKeeperWithTheConfigTheyMount() throws IOException {
+        Path dir = ROOT.resolve("docker/clickhouse-cluster");
+        JsonNode cluster = read(dir.resolve("docker-compose.yml"));
+        JsonNode services = cluster.get("services");
+        assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder("keeper", "clickhouse-1", "clickhouse-2");
+        Set<String> replicas = new TreeSet<>();
+        for (String name : List.of("keeper", "clickhouse-1", "clickhouse-2")) {
+            for (JsonNode volume : services.get(name).get("volumes")) {
+                String source = volume.asText().split(":")[0];
+                if (source.startsWith("./")) {
+                    Path file = dir.resolve(source.substring(2));
+                    assertThat(file).as(name + " mounts " + source).isRegularFile();
+                    Matcher replica = Pattern.compile("<replica>([^<]+)</replica>").matcher(Files.readString(file));
+                    if (source.startsWith("./macros")) {
+                        assertThat(replica.find()).as(source).isTrue();
+                        replicas.add(replica.group(1));
+                    }
+                }
+            }
+        }
+        assertThat(replicas).as("each server its own {replica} macro").containsExactly("clickhouse-1", "clickhouse-2");
+        assertThat(services.get("clickhouse-1").get("depends_on").has("keeper")).isTrue();
+        String remoteServers = Files.readString(dir.resolve("cluster.xml"));
+        assertThat(remoteServers).contains("<spendstream>", "<host>clickhouse-1</host>", "<host>clickhouse-2</host>",
+                "<host>keeper</host>", "<internal_replication>true</internal_replication>");
+    }
+
     private static Path repositoryRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("docker-compose.yml")) && Files.isRegularFile(dir.resolve("mvnw"))) {

@@ -97,7 +97,7 @@ public final class SinkApp implements AutoCloseable {
         try (Admin admin = Admin.create(config.kafka().clientProperties())) {
             KafkaAccess.verify(admin, config.kafka(), KafkaAccess.TIMEOUT);
         }
-        Migrations migrations = Migrations.fromClasspath(transport, config.database());
+        Migrations migrations = Migrations.fromClasspath(transport, config.database(), config.clickhouseCluster());
         List<Integer> applied = migrations.migrate();
         migrations.applyEventsTtl(config.eventsTtl());
         LOG.info("database {} on {}: migrations applied now {}, events TTL {}", config.database(), transport.kind(),

@@ -23,7 +23,8 @@ public record SinkConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaR
                          Secret clickhousePassword, String database, Path chdbPath, int batchRows,
                          Duration batchInterval, OnFatal onFatal, Duration eventsTtl, Duration retryBackoffMax,
                          String httpHost, int httpPort, String rollupsTopic, String pricedEventsTopic,
-                         String alertsTopic, String dlqTopic, InternalAccess internal) {
+                         String alertsTopic, String dlqTopic, InternalAccess internal,
+                         String clickhouseCluster) {
 
     public enum Transport { CHDB, HTTP }
 
@@ -55,6 +56,8 @@ public record SinkConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaR
     public static final String TOPIC_PRICED_EVENTS = "SPENDSTREAM_TOPIC_PRICED_USAGE_EVENTS";
     public static final String TOPIC_ALERTS = "SPENDSTREAM_TOPIC_BUDGET_ALERTS";
     public static final String TOPIC_DLQ = "SPENDSTREAM_TOPIC_SINK_DLQ";
+    /** A ClickHouse cluster (remote_servers) to create replicated + Distributed tables on; unset: one server. */
+    public static final String CLICKHOUSE_CLUSTER = "SPENDSTREAM_CLICKHOUSE_CLUSTER";
 
     public static SinkConfig from(Settings s) {
         String ttl = s.string(EVENTS_TTL, "off");
@@ -85,7 +88,8 @@ public record SinkConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaR
                 s.string(TOPIC_PRICED_EVENTS, Topics.PRICED_USAGE_EVENTS.name()),
                 s.string(TOPIC_ALERTS, Topics.BUDGET_ALERTS.name()),
                 s.string(TOPIC_DLQ, Topics.SINK_DLQ.name()),
-                InternalAccess.of(HTTP_HOST, httpHost, s.string(InternalAccess.TOKEN_KEY, null))).validated();
+                InternalAccess.of(HTTP_HOST, httpHost, s.string(InternalAccess.TOKEN_KEY, null)),
+                s.string(CLICKHOUSE_CLUSTER, null)).validated();
     }
 
     private static <E extends Enum<E>> E enumValue(Settings s, String key, E defaultValue, Class<E> type) {
@@ -116,6 +120,11 @@ public record SinkConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaR
             throw new ConfigException(CLICKHOUSE_URL, clickhouseUrl, "an http:// or https:// URL when "
                     + TRANSPORT + "=http");
         }
+        if (clickhouseCluster != null && (transport != Transport.HTTP
+                || !clickhouseCluster.matches("[A-Za-z_][A-Za-z0-9_]*"))) {
+            throw new ConfigException(CLICKHOUSE_CLUSTER, clickhouseCluster, "a cluster name from the servers'"
+                    + " remote_servers (a ClickHouse identifier), with " + TRANSPORT + "=http");
+        }
         return this;
     }
 
@@ -124,7 +133,7 @@ public record SinkConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaR
         return new SinkConfig(kafka, schemaRegistry, groupId, transport,
                 clickhouseUrl, clickhouseUser, clickhousePassword, db, chdbPath, batchRows, batchInterval, onFatal,
                 eventsTtl, retryBackoffMax, httpHost, httpPort, rollupsTopic, pricedEventsTopic, alertsTopic, dlqTopic,
-                internal).validated();
+                internal, clickhouseCluster).validated();
     }
 
     /** Every key this service reads (for deployment checks and docs). */

@@ -56,6 +56,11 @@ public final class FaultyTransport implements ClickHouseTransport {
     }
 
     @Override
+    public java.io.InputStream queryStream(String sql, String format, Map<String, String> params) {
+        return delegate.queryStream(sql, format, params);
+    }
+
+    @Override
     public String kind() {
         return "faulty-" + delegate.kind();
     }

@@ -173,9 +173,20 @@ public final class PipelineFixture {
                     monthStart.plus(Duration.ofDays(3)), SpendQueries.Granularity.HOUR,
                     EnumSet.of(SpendQueries.GroupBy.FEATURE, SpendQueries.GroupBy.MODEL))).append('\n');
             s.append("api alerts ").append(org).append(": ").append(queries.alerts(org, monthStart)).append('\n');
-            s.append("csv ").append(org).append(":\n").append(queries.monthlyCsv(org, data.month));
+            s.append("csv ").append(org).append(":\n").append(csv(queries, org, data.month));
         }
         return s.toString();
+    }
+
+    /** The monthly CSV export as one string. */
+    public static String csv(SpendQueries queries, String org, java.time.YearMonth month) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try {
+            queries.monthlyCsv(org, month, out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     public static String q(ClickHouseTransport ch, String sql) {

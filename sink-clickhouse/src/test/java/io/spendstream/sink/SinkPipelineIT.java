@@ -325,7 +325,7 @@ class SinkPipelineIT {
         assertThat(viaApi.toString().strip()).isEqualTo(viaSql.replace("\\\"", "\""));
 
         // The CSV equals the spend_daily view, row for row.
-        String csv = queries.monthlyCsv("org-a", data.month);
+        String csv = PipelineFixture.csv(queries, "org-a", data.month);
         StringBuilder expectedCsv = new StringBuilder(SpendQueries.CSV_HEADER).append("\r\n");
         for (String line : q(ch, "SELECT day, feature, provider, model, events, errors, input_tokens, output_tokens,"
                 + " cached_input_tokens, cache_write_tokens, reasoning_tokens, unpriced_events, toString(cost_nanos)"

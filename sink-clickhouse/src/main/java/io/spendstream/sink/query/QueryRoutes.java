@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -154,7 +155,7 @@ public final class QueryRoutes {
         return s == null ? Instant.now().minus(Duration.ofDays(30)) : instant(s, "since");
     }
 
-    private void csv(RoutingContext ctx, String org) {
+    private void csv(RoutingContext ctx, String org) throws IOException {
         String m = required(ctx, "month");
         YearMonth month;
         try {
@@ -162,12 +163,26 @@ public final class QueryRoutes {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("month must be YYYY-MM, not '" + m + "'");
         }
-        String csv = queries.monthlyCsv(org, month);
         String safeOrg = org.replaceAll("[^A-Za-z0-9._-]", "_");
         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
-                .putHeader("Content-Disposition", "attachment; filename=\"spend-" + safeOrg + "-" + month + ".csv\"")
-                .end(csv);
+                .putHeader("Content-Disposition", "attachment; filename=\"spend-" + safeOrg + "-" + month + ".csv\"");
+        ChunkedResponseWriter out = new ChunkedResponseWriter(ctx.response(), CSV_CHUNK_CHARS, CLIENT_STALL_TIMEOUT);
+        try {
+            queries.monthlyCsv(org, month, out);
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            if (!ctx.response().headWritten()) {
+                throw e; // nothing sent yet: answered as a problem like any other failure
+            }
+            LOG.warn("CSV export for org {} month {} stopped after the first bytes: {}", org, month, e.toString());
+            out.abort();
+        }
     }
+
+    /** Chunks of about 32 KiB: few enough writes for throughput, small enough to bound memory per export. */
+    static final int CSV_CHUNK_CHARS = 32 * 1024;
+    /** A client that reads nothing for this long loses its export (and frees the query and its file). */
+    static final Duration CLIENT_STALL_TIMEOUT = Duration.ofSeconds(60);
 
     private static String required(RoutingContext ctx, String name) {
         String v = ctx.queryParams().get(name);

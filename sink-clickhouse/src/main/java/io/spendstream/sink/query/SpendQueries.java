@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spendstream.sink.rows.Tables;
 import io.spendstream.sink.transport.ClickHouseTransport;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -214,8 +217,12 @@ public final class SpendQueries {
     public static final String CSV_HEADER = "day,feature,provider,model,events,errors,input_tokens,output_tokens,"
             + "cached_input_tokens,cache_write_tokens,reasoning_tokens,unpriced_events,cost_usd";
 
-    /** The month's spend (UTC days) by day, feature, provider and model as CSV for finance. */
-    public String monthlyCsv(String org, YearMonth month) {
+    /**
+     * Writes the month's spend (UTC days) by day, feature, provider and model as CSV for finance to
+     * {@code out}, row by row as ClickHouse produces them ({@link ClickHouseTransport#queryStream}): memory
+     * stays at one row and the writer's buffer however long the month's report is.
+     */
+    public void monthlyCsv(String org, YearMonth month, Writer out) throws IOException {
         Instant from = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant to = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         String sql = "SELECT toString(toDate(window_start)) AS day, feature, provider, model,"
@@ -228,20 +235,29 @@ public final class SpendQueries {
                 + " AND window_start >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')"
                 + " AND window_start < fromUnixTimestamp64Milli({to:Int64}, 'UTC')"
                 + " GROUP BY day, feature, provider, model ORDER BY day, feature, provider, model";
-        StringBuilder csv = new StringBuilder(CSV_HEADER).append("\r\n");
-        for (JsonNode n : rows(sql, Map.of("org", org, "from", Long.toString(from.toEpochMilli()),
-                "to", Long.toString(to.toEpochMilli())))) {
-            csv.append(LocalDate.parse(n.get("day").asText())).append(',')
-                    .append(csvText(n.get("feature").asText())).append(',')
-                    .append(csvText(n.get("provider").asText())).append(',')
-                    .append(csvText(n.get("model").asText())).append(',')
-                    .append(n.get("events").asLong()).append(',').append(n.get("errors").asLong()).append(',')
-                    .append(n.get("input").asLong()).append(',').append(n.get("output").asLong()).append(',')
-                    .append(n.get("cached_input").asLong()).append(',').append(n.get("cache_write").asLong())
-                    .append(',').append(n.get("reasoning").asLong()).append(',').append(n.get("unpriced").asLong())
-                    .append(',').append(Money.usd(new BigInteger(n.get("cost_nanos").asText()))).append("\r\n");
+        try (BufferedReader rows = new BufferedReader(new InputStreamReader(transport.queryStream(sql, "JSONEachRow",
+                Map.of("org", org, "from", Long.toString(from.toEpochMilli()), "to", Long.toString(to.toEpochMilli()))),
+                StandardCharsets.UTF_8))) {
+            out.write(CSV_HEADER + "\r\n");
+            StringBuilder csv = new StringBuilder(256);
+            for (String line = rows.readLine(); line != null; line = rows.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode n = JSON.readTree(line);
+                csv.setLength(0);
+                csv.append(LocalDate.parse(n.get("day").asText())).append(',')
+                        .append(csvText(n.get("feature").asText())).append(',')
+                        .append(csvText(n.get("provider").asText())).append(',')
+                        .append(csvText(n.get("model").asText())).append(',')
+                        .append(n.get("events").asLong()).append(',').append(n.get("errors").asLong()).append(',')
+                        .append(n.get("input").asLong()).append(',').append(n.get("output").asLong()).append(',')
+                        .append(n.get("cached_input").asLong()).append(',').append(n.get("cache_write").asLong())
+                        .append(',').append(n.get("reasoning").asLong()).append(',').append(n.get("unpriced").asLong())
+                        .append(',').append(Money.usd(new BigInteger(n.get("cost_nanos").asText()))).append("\r\n");
+                out.append(csv);
+            }
         }
-        return csv.toString();
     }
 
     /**

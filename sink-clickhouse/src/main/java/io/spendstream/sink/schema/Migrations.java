@@ -37,18 +37,58 @@ public final class Migrations {
     private final ClickHouseTransport transport;
     private final String database;
     private final List<Migration> migrations;
+    private final String cluster;
 
     public Migrations(ClickHouseTransport transport, String database, List<Migration> migrations) {
+        this(transport, database, null, migrations);
+    }
+
+    /** @param cluster the ClickHouse cluster to create replicated and Distributed tables on; null: one server */
+    public Migrations(ClickHouseTransport transport, String database, String cluster, List<Migration> migrations) {
         if (!IDENTIFIER.matcher(database).matches()) {
             throw new IllegalArgumentException("not a database name: " + database);
         }
         this.transport = transport;
         this.database = database;
+        this.cluster = cluster;
         this.migrations = ordered(migrations);
     }
 
     public static Migrations fromClasspath(ClickHouseTransport transport, String database) {
-        return new Migrations(transport, database, loadClasspath());
+        return fromClasspath(transport, database, null);
+    }
+
+    public static Migrations fromClasspath(ClickHouseTransport transport, String database, String cluster) {
+        return new Migrations(transport, database, cluster, loadClasspath());
+    }
+
+    /**
+     * Every statement this schema form runs, in order, per migration version: the migrations' own text on
+     * one server, its {@link ClusterDdl} rendering on a cluster. Applied or not, all are rendered in order
+     * (a later statement may copy an earlier table's definition). Version 0 is the bookkeeping: the
+     * database and the migrations table.
+     */
+    public Map<Integer, List<String>> statements() {
+        ClusterDdl ddl = cluster == null ? null : new ClusterDdl(cluster);
+        Map<Integer, List<String>> out = new LinkedHashMap<>();
+        List<String> bookkeeping = List.of("CREATE DATABASE IF NOT EXISTS " + database,
+                "CREATE TABLE IF NOT EXISTS " + database + "." + Tables.MIGRATIONS
+                        + " (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC'))"
+                        + " ENGINE = ReplacingMergeTree ORDER BY version");
+        out.put(0, render(ddl, bookkeeping));
+        for (Migration m : migrations) {
+            out.put(m.version(), render(ddl, m.statements(database)));
+        }
+        return out;
+    }
+
+    private static List<String> render(ClusterDdl ddl, List<String> statements) {
+        if (ddl == null) {
+            return statements;
+        }
+        List<String> out = new ArrayList<>();
+        statements.forEach(s -> out.addAll(ddl.render(s)));
+        return out;
     }
 
     /** The migrations shipped with the sink. */
@@ -112,10 +152,8 @@ public final class Migrations {
 
     /** Creates the database and the migrations table, then applies what is missing. Returns the versions applied now. */
     public List<Integer> migrate() {
-        transport.execute("CREATE DATABASE IF NOT EXISTS " + database);
-        transport.execute("CREATE TABLE IF NOT EXISTS " + database + "." + Tables.MIGRATIONS
-                + " (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC'))"
-                + " ENGINE = ReplacingMergeTree ORDER BY version");
+        Map<Integer, List<String>> statements = statements();
+        statements.get(0).forEach(transport::execute);
         Map<Integer, String> applied = applied();
         verify(applied);
         List<Integer> now = new ArrayList<>();
@@ -124,7 +162,7 @@ public final class Migrations {
                 continue;
             }
             LOG.info("applying migration V{}__{} to database {}", m.version(), m.name(), database);
-            for (String statement : m.statements(database)) {
+            for (String statement : statements.get(m.version())) {
                 transport.execute(statement);
             }
             RowBinaryWriter row = new RowBinaryWriter(256);
@@ -162,7 +200,9 @@ public final class Migrations {
      * startup, so the configuration is the single source of truth.
      */
     public void applyEventsTtl(Duration ttl) {
-        String table = database + "." + Tables.PRICED_EVENTS;
+        // On a cluster the rows (and so the TTL) live in the replicated table under the Distributed one.
+        String storage = cluster == null ? Tables.PRICED_EVENTS : ClusterDdl.storageTable(Tables.PRICED_EVENTS);
+        String table = database + "." + storage + (cluster == null ? "" : " ON CLUSTER " + cluster);
         if (ttl != null) {
             long seconds = Math.max(1, ttl.toSeconds());
             transport.execute("ALTER TABLE " + table + " MODIFY TTL toDateTime(timestamp) + INTERVAL " + seconds
@@ -171,7 +211,7 @@ public final class Migrations {
         }
         String create = new String(transport.query(
                 "SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {t:String}",
-                "TabSeparatedRaw", Map.of("db", database, "t", Tables.PRICED_EVENTS)), StandardCharsets.UTF_8);
+                "TabSeparatedRaw", Map.of("db", database, "t", storage)), StandardCharsets.UTF_8);
         if (create.contains(" TTL ")) {
             transport.execute("ALTER TABLE " + table + " REMOVE TTL");
         }

@@ -2,11 +2,18 @@ package io.spendstream.sink.transport;
 
 import io.spendstream.chdb.Chdb;
 import io.spendstream.chdb.ChdbException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * The embedded engine, through the {@link Chdb} binding: inserts go through {@link Chdb#insert}
@@ -18,10 +25,16 @@ import java.util.function.Supplier;
 public final class ChdbTransport implements ClickHouseTransport {
     private final Chdb chdb;
     private final boolean owned;
+    private final Path resultDir;
 
     public ChdbTransport(Chdb chdb, boolean closeEngineOnClose) {
         this.chdb = chdb;
         this.owned = closeEngineOnClose;
+        try {
+            this.resultDir = Files.createTempDirectory("chdb-results-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for query results", e);
+        }
     }
 
     public static ChdbTransport open(Path dataDir) {
@@ -61,6 +74,59 @@ public final class ChdbTransport implements ClickHouseTransport {
         return call(() -> chdb.query(sql, format, params).data());
     }
 
+    /**
+     * libchdb returns a result as one native buffer, so a large result would be held whole (natively and
+     * again as a Java array). Instead the engine writes the rows to a private temporary file
+     * ({@code INSERT INTO FUNCTION file(...)}, streamed by the engine's pipeline, never via stdout) and the
+     * stream reads that file in 64 KiB steps and deletes it on close. Java memory stays at the buffer;
+     * disk holds the result until the caller is done; the engine lock is held only while the file is written,
+     * so a slow reader never blocks inserts.
+     */
+    @Override
+    public InputStream queryStream(String sql, String format, Map<String, String> params) {
+        if (!FORMAT.matcher(format).matches()) {
+            throw new IllegalArgumentException("not a format name: " + format);
+        }
+        if (params.containsKey(OUT_PARAM)) {
+            throw new IllegalArgumentException("parameter name " + OUT_PARAM + " is reserved");
+        }
+        Path file;
+        try {
+            file = Files.createTempFile(resultDir, "result-", ".out");
+            Files.delete(file); // file() refuses to write into an existing file; the name stays ours in a private dir
+        } catch (IOException e) {
+            throw new TransportException("cannot create a result file: " + e.getMessage(), e, true, null);
+        }
+        Map<String, String> p = new HashMap<>(params);
+        p.put(OUT_PARAM, file.toString());
+        try {
+            call(() -> chdb.query("INSERT INTO FUNCTION file({" + OUT_PARAM + ":String}, '" + format + "') " + sql,
+                    "TabSeparated", p));
+            if (!Files.exists(file)) {
+                Files.createFile(file); // no rows: the engine wrote nothing
+            }
+            return new BufferedInputStream(Files.newInputStream(file, StandardOpenOption.READ,
+                    StandardOpenOption.DELETE_ON_CLOSE), 64 * 1024);
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new TransportException("cannot read the result file: " + e.getMessage(), e, true, null);
+        } catch (RuntimeException e) {
+            deleteQuietly(file);
+            throw e;
+        }
+    }
+
+    private static final String OUT_PARAM = "spendstream_outfile";
+    private static final Pattern FORMAT = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover in the private temp directory is removed on close()
+        }
+    }
+
     static TransportException classify(ChdbException e) {
         OptionalInt code = e.errorCode();
         boolean retriable = ClickHouseErrors.isRetriable(code, e.getCause());
@@ -74,6 +140,12 @@ public final class ChdbTransport implements ClickHouseTransport {
 
     @Override
     public void close() {
+        try (var left = Files.list(resultDir)) {
+            left.forEach(ChdbTransport::deleteQuietly);
+            Files.deleteIfExists(resultDir);
+        } catch (IOException ignored) {
+            // the OS temp directory is cleaned eventually
+        }
         if (owned) {
             chdb.close();
         }

@@ -1,5 +1,6 @@
 package io.spendstream.sink.transport;
 
+import java.io.InputStream;
 import java.util.Map;
 
 /**
@@ -22,6 +23,14 @@ public interface ClickHouseTransport extends AutoCloseable {
 
     /** Runs a query with typed parameters ({@code {name:Type}} in the SQL) and returns its output in {@code format}. */
     byte[] query(String sql, String format, Map<String, String> params);
+
+    /**
+     * Runs a SELECT like {@link #query} and returns its output as a stream that the caller reads at its
+     * own pace and must close: results of any size pass through a bounded buffer, never a whole array.
+     * Errors the engine reports before the first byte are thrown here; a server that fails later ends
+     * the stream with an {@link java.io.IOException}.
+     */
+    InputStream queryStream(String sql, String format, Map<String, String> params);
 
     /** A short name for logs and metrics ("chdb", "http"). */
     String kind();

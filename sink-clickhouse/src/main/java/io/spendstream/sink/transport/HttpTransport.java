@@ -10,6 +10,8 @@ import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.client.api.query.QuerySettings;
 import com.clickhouse.data.ClickHouseFormat;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -51,7 +53,10 @@ public final class HttpTransport implements ClickHouseTransport {
 
     @Override
     public void insert(String table, String format, byte[] data, String dedupToken) {
-        InsertSettings settings = new InsertSettings();
+        // On a cluster the sink writes into Distributed tables: only a foreground insert is acknowledged
+        // after the shards stored the rows (the background default acknowledges a local spool), and only it
+        // hands the deduplication token to the replicated tables. A plain table ignores the setting.
+        InsertSettings settings = new InsertSettings().serverSetting("distributed_foreground_insert", "1");
         if (dedupToken != null) {
             settings.setDeduplicationToken(dedupToken);
         }
@@ -73,6 +78,32 @@ public final class HttpTransport implements ClickHouseTransport {
         } catch (Exception e) {
             throw classify(e);
         }
+    }
+
+    /** client-v2 reads the HTTP body as the caller reads the stream; closing it releases the connection. */
+    @Override
+    public InputStream queryStream(String sql, String format, Map<String, String> params) {
+        QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.valueOf(format));
+        QueryResponse response;
+        try {
+            response = client.query(sql, new LinkedHashMap<>(params), settings).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw classify(e);
+        }
+        return new FilterInputStream(response.getInputStream()) {
+            @Override
+            public void close() throws IOException {
+                try {
+                    super.close();
+                } finally {
+                    try {
+                        response.close();
+                    } catch (Exception e) {
+                        throw new IOException("cannot release the query response", e);
+                    }
+                }
+            }
+        };
     }
 
     static TransportException classify(Exception e) {

@@ -64,6 +64,9 @@ class MigrationsTest {
         public void execute(String sql) { throw new UnsupportedOperationException(); }
         public void insert(String t, String f, byte[] d, String token) { throw new UnsupportedOperationException(); }
         public byte[] query(String sql, String f, Map<String, String> p) { throw new UnsupportedOperationException(); }
+        public java.io.InputStream queryStream(String sql, String f, Map<String, String> p) {
+            throw new UnsupportedOperationException();
+        }
         public String kind() { return "none"; }
         public void close() {}
     }

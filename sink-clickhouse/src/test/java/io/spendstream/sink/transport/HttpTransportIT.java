@@ -83,7 +83,7 @@ class HttpTransportIT {
         Map<Long, BigInteger> reference = data.hourlyCost("org-a");
         assertThat(rows).hasSize(reference.size()).allSatisfy(r ->
                 assertThat(r.costUsd()).isEqualTo(Money.usd(reference.get(r.windowStart().toEpochMilli()))));
-        assertThat(queries.monthlyCsv("org-a", data.month)).startsWith(SpendQueries.CSV_HEADER);
+        assertThat(io.spendstream.sink.PipelineFixture.csv(queries, "org-a", data.month)).startsWith(SpendQueries.CSV_HEADER);
 
         assertThatThrownBy(() -> http.insert("spendstream_http.no_such_table", "RowBinary", new byte[] {1}, null))
                 .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.retriable()).isFalse());
