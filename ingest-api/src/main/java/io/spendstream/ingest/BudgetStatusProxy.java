@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.config.Secret;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -20,7 +21,7 @@ final class BudgetStatusProxy {
      * @param retryAfterSeconds Retry-After of the 503 sent when the stream processor is unreachable
      * @param serviceToken      the stream processor's service token, or null
      */
-    BudgetStatusProxy(Vertx vertx, String baseUrl, Duration timeout, int retryAfterSeconds, String serviceToken) {
+    BudgetStatusProxy(Vertx vertx, String baseUrl, Duration timeout, int retryAfterSeconds, Secret serviceToken) {
         this.proxy = new UpstreamProxy(vertx, "budget-status", "the stream processor", baseUrl, timeout,
                 retryAfterSeconds, serviceToken);
     }

@@ -74,7 +74,7 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                            String usageEventsTopic, String apiKeysTopic, String orgsTopic, String budgetsTopic,
                            int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout,
                            String queryUrl, Duration queryTimeout, String modelPricesTopic,
-                           Path priceCatalogFile, String internalToken, PublicHttp publicHttp,
+                           Path priceCatalogFile, Secret internalToken, PublicHttp publicHttp,
                            String apiKeyUsageTopic, Path adminTokensFile, QueryRateLimit queryRateLimit) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
@@ -148,7 +148,7 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                 s.duration(QUERY_TIMEOUT, Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)),
                 s.string(TOPIC_PRICES, Topics.MODEL_PRICES.name()),
                 s.path(PRICE_CATALOG, null),
-                s.string(InternalAccess.TOKEN_KEY, null),
+                s.secret(InternalAccess.TOKEN_KEY),
                 PublicHttp.from(s),
                 s.string(TOPIC_API_KEY_USAGE, Topics.API_KEY_USAGE.name()),
                 s.path(ADMIN_TOKENS_FILE, null),
@@ -162,7 +162,7 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                     "at least " + REQUEST_TIMEOUT + " + " + LINGER_MS + " (" + (lingerMs + requestTimeout.toMillis())
                             + " ms): Kafka's producer refuses a shorter delivery timeout");
         }
-        if (internalToken != null && internalToken.length() < InternalAccess.MIN_TOKEN_LENGTH) {
+        if (internalToken != null && internalToken.reveal().length() < InternalAccess.MIN_TOKEN_LENGTH) {
             throw new ConfigException(InternalAccess.TOKEN_KEY, "<hidden>",
                     "at least " + InternalAccess.MIN_TOKEN_LENGTH + " characters");
         }

@@ -1,6 +1,7 @@
 package io.spendstream.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spendstream.config.Secret;
 import io.spendstream.http.InternalAccess;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -44,7 +45,7 @@ final class UpstreamProxy {
     private final String baseUrl;
     private final long timeoutMillis;
     private final int retryAfterSeconds;
-    private final String serviceToken;
+    private final Secret serviceToken;
 
     /**
      * @param upstream          what is behind it, for messages ("the stream processor")
@@ -54,7 +55,7 @@ final class UpstreamProxy {
      * @param serviceToken      sent as {@value InternalAccess#HEADER}; null sends none (upstream on loopback)
      */
     UpstreamProxy(Vertx vertx, String name, String upstream, String baseUrl, Duration timeout, int retryAfterSeconds,
-                  String serviceToken) {
+                  Secret serviceToken) {
         this.upstream = upstream;
         this.serviceToken = serviceToken;
         this.baseUrl = baseUrl;
@@ -76,7 +77,7 @@ final class UpstreamProxy {
                 .setConnectTimeout(timeoutMillis).setIdleTimeout(timeoutMillis)
                 .putHeader("Accept", "*/*");
         if (serviceToken != null) {
-            options.putHeader(InternalAccess.HEADER, serviceToken);
+            options.putHeader(InternalAccess.HEADER, serviceToken.reveal());
         }
         client.request(options)
                 .compose(req -> {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import io.spendstream.config.Secret;
 import io.spendstream.http.InternalAccess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,9 +60,9 @@ class BudgetStatusProxyTest {
         }
         vertx = Vertx.vertx();
         String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
-        BudgetStatusProxy proxy = new BudgetStatusProxy(vertx, base, TIMEOUT, 3, SERVICE_TOKEN);
+        BudgetStatusProxy proxy = new BudgetStatusProxy(vertx, base, TIMEOUT, 3, Secret.of(SERVICE_TOKEN));
         BudgetStatusProxy down = new BudgetStatusProxy(vertx, "http://127.0.0.1:" + downPort, TIMEOUT, 3,
-                SERVICE_TOKEN);
+                Secret.of(SERVICE_TOKEN));
         Router router = Router.router(vertx);
         // Stands in for Authenticator.handler(): the org comes from the (already authenticated) caller.
         router.route().handler(ctx -> {

@@ -2,6 +2,7 @@ package io.spendstream.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spendstream.http.InternalAccess;
 import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.config.Settings;
 import io.spendstream.ingest.IngestConfig;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretRenderingTest {
     private static final List<String> SECRETS = List.of("admin-token-0123456789", "registry-user:registry-pass",
-            "clickhouse-pass", "jaas-password-42", "truststore-pass", "keystore-key-pass", "registry-store-pass");
+            "clickhouse-pass", "jaas-password-42", "truststore-pass", "keystore-key-pass", "registry-store-pass",
+            "service-token-0123456789abcdef0123456789");
 
     @TempDir
     Path dir;
@@ -39,14 +41,16 @@ class SecretRenderingTest {
                 Map.entry("SPENDSTREAM_KAFKA_SSL_TRUSTSTORE_PASSWORD", SECRETS.get(4)),
                 Map.entry("SPENDSTREAM_KAFKA_SSL_KEY_PASSWORD", SECRETS.get(5)),
                 Map.entry(SchemaRegistryConfig.TRUSTSTORE, dir.resolve("registry.p12").toString()),
-                Map.entry(SchemaRegistryConfig.TRUSTSTORE_PASSWORD, SECRETS.get(6))));
+                Map.entry(SchemaRegistryConfig.TRUSTSTORE_PASSWORD, SECRETS.get(6)),
+                Map.entry(InternalAccess.TOKEN_KEY, SECRETS.get(7))));
         IngestConfig ingest = IngestConfig.from(s);
         StreamProcessorConfig processor = StreamProcessorConfig.from(s);
         SinkConfig sink = SinkConfig.from(s);
         KafkaClientSettings kafka = KafkaClientSettings.from(s);
         List<Object> rendered = List.of(ingest, ingest.withHttpPort(1), ingest.kafka(), ingest.schemaRegistry(),
                 processor, processor.kafka(), processor.schemaRegistry(), sink, sink.withDatabase("other"),
-                LocalConfig.from(s), kafka, kafka.clientProperties(), SchemaRegistryConfig.from(s));
+                LocalConfig.from(s), kafka, kafka.clientProperties(), SchemaRegistryConfig.from(s),
+                processor.internal(), sink.internal(), ingest.internalToken());
         for (Object o : rendered) {
             assertThat(o.toString()).as(o.getClass().getSimpleName()).doesNotContain(SECRETS)
                     .doesNotContain("registry-pass");
@@ -56,5 +60,6 @@ class SecretRenderingTest {
         assertThat(sink.clickhousePassword().reveal()).isEqualTo(SECRETS.get(2));
         assertThat(processor.schemaRegistry().basicAuth().orElseThrow().reveal()).isEqualTo(SECRETS.get(1));
         assertThat(kafka.properties().get("sasl.jaas.config").toString()).isEqualTo("<redacted>");
+        assertThat(sink.internal().token().reveal()).isEqualTo(SECRETS.get(7));
     }
 }

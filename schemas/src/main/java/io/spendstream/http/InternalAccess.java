@@ -1,6 +1,7 @@
 package io.spendstream.http;
 
 import io.spendstream.config.ConfigException;
+import io.spendstream.config.Secret;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -12,7 +13,7 @@ import java.net.UnknownHostException;
  *
  * @param token the service token, or null: the internal routes are open (loopback binds only)
  */
-public record InternalAccess(String token) {
+public record InternalAccess(Secret token) {
     public static final String TOKEN_KEY = "SPENDSTREAM_INTERNAL_TOKEN";
     /** The header a caller of the internal routes sends the token in. */
     public static final String HEADER = "X-Spendstream-Service-Token";
@@ -26,8 +27,8 @@ public record InternalAccess(String token) {
      * @param host    its value
      * @param token   the value of {@value #TOKEN_KEY}, or null
      */
-    public static InternalAccess of(String hostKey, String host, String token) {
-        if (token != null && token.length() < MIN_TOKEN_LENGTH) {
+    public static InternalAccess of(String hostKey, String host, Secret token) {
+        if (token != null && token.reveal().length() < MIN_TOKEN_LENGTH) {
             throw new ConfigException(TOKEN_KEY, "<hidden>", "at least " + MIN_TOKEN_LENGTH + " characters");
         }
         if (token == null && !isLoopback(host)) {

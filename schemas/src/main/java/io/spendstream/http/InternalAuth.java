@@ -1,7 +1,10 @@
 package io.spendstream.http;
 
+import io.spendstream.config.Secret;
 import io.vertx.core.Handler;
+import io.spendstream.config.Secret;
 import io.vertx.ext.web.Router;
+import io.spendstream.config.Secret;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,8 +22,8 @@ public final class InternalAuth implements Handler<RoutingContext> {
 
     private final byte[] expectedDigest;
 
-    private InternalAuth(String token) {
-        this.expectedDigest = token == null ? null : sha256(token);
+    private InternalAuth(Secret token) {
+        this.expectedDigest = token == null ? null : sha256(token.reveal());
     }
 
     /** Installs the guard in front of every route under {@value #PREFIX}; call before those routes are added. */

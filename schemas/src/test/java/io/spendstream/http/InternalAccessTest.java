@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spendstream.config.ConfigException;
+import io.spendstream.config.Secret;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.net.URI;
@@ -28,15 +29,15 @@ class InternalAccessTest {
         assertThatThrownBy(() -> InternalAccess.of("X_HOST", "0.0.0.0", null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(InternalAccess.TOKEN_KEY).hasMessageContaining("X_HOST=0.0.0.0");
-        assertThat(InternalAccess.of("X_HOST", "0.0.0.0", TOKEN).token()).isEqualTo(TOKEN);
+        assertThat(InternalAccess.of("X_HOST", "0.0.0.0", Secret.of(TOKEN)).token().reveal()).isEqualTo(TOKEN);
     }
 
     @Test
     void shortTokenIsRefusedWithoutShowingIt() {
-        assertThatThrownBy(() -> InternalAccess.of("X_HOST", "127.0.0.1", "short-token"))
+        assertThatThrownBy(() -> InternalAccess.of("X_HOST", "127.0.0.1", Secret.of("short-token")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(InternalAccess.TOKEN_KEY).hasMessageNotContaining("short-token");
-        assertThat(new InternalAccess(TOKEN).toString()).doesNotContain(TOKEN);
+        assertThat(new InternalAccess(Secret.of(TOKEN)).toString()).doesNotContain(TOKEN);
     }
 
     @Test
@@ -44,7 +45,7 @@ class InternalAccessTest {
         Vertx vertx = Vertx.vertx();
         try {
             Router router = Router.router(vertx);
-            InternalAuth.guard(router, new InternalAccess(TOKEN));
+            InternalAuth.guard(router, new InternalAccess(Secret.of(TOKEN)));
             router.get("/internal/data").handler(ctx -> ctx.end("secret data"));
             router.get("/health/live").handler(ctx -> ctx.end("UP"));
             int port = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")

@@ -88,7 +88,7 @@ public record SinkConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaR
                 s.string(TOPIC_PRICED_EVENTS, Topics.PRICED_USAGE_EVENTS.name()),
                 s.string(TOPIC_ALERTS, Topics.BUDGET_ALERTS.name()),
                 s.string(TOPIC_DLQ, Topics.SINK_DLQ.name()),
-                InternalAccess.of(HTTP_HOST, httpHost, s.string(InternalAccess.TOKEN_KEY, null)),
+                InternalAccess.of(HTTP_HOST, httpHost, s.secret(InternalAccess.TOKEN_KEY)),
                 s.string(CLICKHOUSE_CLUSTER, null)).validated();
     }
 

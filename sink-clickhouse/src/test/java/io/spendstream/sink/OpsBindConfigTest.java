@@ -26,6 +26,6 @@ class OpsBindConfigTest {
                 .hasMessageContaining(InternalAccess.TOKEN_KEY).hasMessageContaining(SinkConfig.HTTP_HOST);
         String token = "a-service-token-of-32-characters!";
         assertThat(SinkConfig.from(Settings.of(Map.of(SinkConfig.HTTP_HOST, "0.0.0.0", InternalAccess.TOKEN_KEY, token)))
-                .internal().token()).isEqualTo(token);
+                .internal().token().reveal()).isEqualTo(token);
     }
 }

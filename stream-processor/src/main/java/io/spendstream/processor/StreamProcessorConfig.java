@@ -93,7 +93,7 @@ public record StreamProcessorConfig(KafkaClientSettings kafka, SchemaRegistryCon
                 s.bool(SEED_PRICES, true),
                 s.string(TOPIC_DLQ, Topics.USAGE_EVENTS_DLQ.name()),
                 topology,
-                InternalAccess.of(HTTP_HOST, httpHost, s.string(InternalAccess.TOKEN_KEY, null))).validated();
+                InternalAccess.of(HTTP_HOST, httpHost, s.secret(InternalAccess.TOKEN_KEY))).validated();
     }
 
     private StreamProcessorConfig validated() {

@@ -26,6 +26,6 @@ class OpsBindConfigTest {
                 .hasMessageContaining(InternalAccess.TOKEN_KEY).hasMessageContaining(StreamProcessorConfig.HTTP_HOST);
         String token = "a-service-token-of-32-characters!";
         assertThat(StreamProcessorConfig.from(Settings.of(Map.of(StreamProcessorConfig.HTTP_HOST, "0.0.0.0", InternalAccess.TOKEN_KEY, token)))
-                .internal().token()).isEqualTo(token);
+                .internal().token().reveal()).isEqualTo(token);
     }
 }

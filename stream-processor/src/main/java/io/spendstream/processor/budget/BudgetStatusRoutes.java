@@ -120,7 +120,7 @@ public final class BudgetStatusRoutes {
                 .setPort(owner.port()).setURI(path).putHeader(FORWARDED, self.get().host() + ":" + self.get().port())
                 .setTimeout(2_000);
         if (access.token() != null) {
-            options.putHeader(InternalAccess.HEADER, access.token());
+            options.putHeader(InternalAccess.HEADER, access.token().reveal());
         }
         http(ctx.vertx()).request(options).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
             var out = ctx.response().setStatusCode(resp.statusCode());
