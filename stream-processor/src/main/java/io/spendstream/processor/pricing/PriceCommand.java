@@ -2,15 +2,21 @@ package io.spendstream.processor.pricing;
 
 import io.spendstream.config.Settings;
 import io.spendstream.pricing.ConvertCommand;
+import io.spendstream.pricing.Rates;
+import io.spendstream.pricing.TokenClass;
 import io.spendstream.processor.StreamProcessorConfig;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,7 +28,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * <pre>
  * bin/price --provider openai --model gpt-4o --effective-from 2026-12-01T00:00:00Z \
- *           --input 2.50 --output 10 [--cached-input 1.25] [--cache-write 3.75] [--reasoning 10] [--source URL]
+ *           --input 2.50 --output 10 [--cached-input 1.25] [--cache-write 3.75] [--cache-write-1h 6]
+ *           [--input-audio 40] [--cached-input-audio 2.5] [--input-image 2.5] [--output-audio 80]
+ *           [--output-image 30] [--reasoning 10] [--source URL]
  * bin/price --delete --provider openai --model gpt-4o --effective-from 2026-12-01T00:00:00Z
  * bin/price import FILE [--format spendstream|genai-prices] [--effective-from INSTANT] [--apply]
  * bin/price convert DATA.json --source-date YYYY-MM-DD [--generated-on YYYY-MM-DD] [--generated-from TEXT] [--out FILE]
@@ -63,7 +71,9 @@ public final class PriceCommand {
         } catch (IllegalArgumentException e) {
             System.err.println("price: " + e.getMessage());
             System.err.println("usage: price --provider P --model M --effective-from INSTANT --input USD --output USD"
-                    + " [--cached-input USD] [--cache-write USD] [--reasoning USD] [--source TEXT] | --delete ...");
+                    + " [--cached-input USD] [--cache-write USD] [--cache-write-1h USD] [--input-audio USD]"
+                    + " [--cached-input-audio USD] [--input-image USD] [--output-audio USD] [--output-image USD]"
+                    + " [--reasoning USD] [--source TEXT] | --delete ...");
             System.exit(2);
             return;
         }
@@ -106,22 +116,33 @@ public final class PriceCommand {
         if (delete) {
             return new Publication(key, null);
         }
-        ModelPrice price = b.setInputPerMtokNanos(usd(opts, "input", true))
-                .setOutputPerMtokNanos(usd(opts, "output", true))
-                .setCachedInputPerMtokNanos(usd(opts, "cached-input", false))
-                .setCacheWritePerMtokNanos(usd(opts, "cache-write", false))
-                .setReasoningPerMtokNanos(usd(opts, "reasoning", false))
+        Long[] rates = new Long[TokenClass.count()];
+        for (TokenClass c : TokenClass.all()) {
+            rates[c.ordinal()] = usd(opts, option(c), c == TokenClass.INPUT || c == TokenClass.OUTPUT);
+        }
+        ModelPrice price = Rates.setBase(b, Rates.of(rates))
                 .setSource(opts.getOrDefault("source", "bin/price"))
                 .setSourceDate(LocalDate.now().toString())
                 .build();
         for (String k : opts.keySet()) {
-            if (!List.of("provider", "model", "effective-from", "input", "output", "cached-input", "cache-write",
-                    "reasoning", "source").contains(k)) {
-                throw new IllegalArgumentException("unknown option --" + k);
+            if (!OPTIONS.contains(k)) {
+                throw new IllegalArgumentException("unknown option --" + k + " (prices: " + RATE_OPTIONS
+                        + "; tiers and daily windows: bin/price import FILE)");
             }
         }
         return new Publication(key, price);
     }
+
+    /** The option of a class's price: its field without "_tokens", dashed (cache_write_1h_tokens: --cache-write-1h). */
+    static String option(TokenClass c) {
+        return c.field().replace("_tokens", "").replace('_', '-');
+    }
+
+    private static final List<String> RATE_OPTIONS = Arrays.stream(TokenClass.all())
+            .map(PriceCommand::option).toList();
+    private static final Set<String> OPTIONS = Stream.concat(
+            Stream.of("provider", "model", "effective-from", "source"), RATE_OPTIONS.stream())
+            .collect(Collectors.toUnmodifiableSet());
 
     private static String need(Map<String, String> opts, String name) {
         String v = opts.get(name);
