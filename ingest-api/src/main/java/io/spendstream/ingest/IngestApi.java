@@ -3,7 +3,9 @@ package io.spendstream.ingest;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.spendstream.pricing.CatalogFile;
 import io.spendstream.schema.ApiKey;
+import io.spendstream.notifier.channel.ChannelTable;
 import io.spendstream.schema.Budget;
+import io.spendstream.schema.Channel;
 import io.spendstream.schema.Org;
 import io.spendstream.schema.UsageEvent;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
@@ -83,6 +85,8 @@ public final class IngestApi implements AutoCloseable {
     private final BudgetTable budgetTable;
     private final PriceTable priceTable;
     private final BudgetRoutes budgets;
+    private final ChannelTable channelTable;
+    private final ChannelRoutes channels;
     private final SpendQueryRoutes queries;
     private final Admin kafkaAdmin;
     private final ScheduledExecutorService checks;
@@ -128,6 +132,12 @@ public final class IngestApi implements AutoCloseable {
         this.budgets = new BudgetRoutes(config, authenticator, budgetTable, publisher,
                 new BudgetStatusProxy(vertx, config.processorBaseUrl(), config.processorTimeout(),
                         config.retryAfterSeconds()));
+        TopicSpec<String, Channel> channelsTopic = Topics.CHANNELS.withName(config.channels().channelsTopic());
+        this.channelTable = new ChannelTable(config.bootstrapServers(), registry, channelsTopic);
+        this.channels = new ChannelRoutes(config.channels(), config.retryAfterSeconds(), authenticator, channelTable,
+                publisher, channelsTopic.valueSerde(registry).serializer(), new UpstreamProxy(vertx, "notifier",
+                "the notifier", config.channels().notifierBaseUrl(), config.channels().notifierTimeout(),
+                config.retryAfterSeconds()));
         this.queries = new SpendQueryRoutes(authenticator.handler(), new UpstreamProxy(vertx, "spend-queries",
                 "sink-clickhouse (spend queries)", config.queryBaseUrl(), config.queryTimeout(),
                 config.retryAfterSeconds()));
@@ -192,7 +202,8 @@ public final class IngestApi implements AutoCloseable {
                             Topics.USAGE_EVENTS.withName(config.usageEventsTopic()),
                             Topics.API_KEYS.withName(config.apiKeysTopic()),
                             Topics.ORGS.withName(config.orgsTopic()),
-                            Topics.BUDGETS.withName(config.budgetsTopic())), config.topicPartitions(),
+                            Topics.BUDGETS.withName(config.budgetsTopic()),
+                            Topics.CHANNELS.withName(config.channels().channelsTopic())), config.topicPartitions(),
                             config.replicationFactor(), timeout);
                     return;
                 } catch (IllegalStateException e) {
@@ -226,6 +237,7 @@ public final class IngestApi implements AutoCloseable {
     private void startInternal(RouteMounter extraRoutes) {
         keyTable.start();
         budgetTable.start();
+        channelTable.start();
         priceTable.start();
         checks.scheduleWithFixedDelay(this::checkKafka, 0, 2, TimeUnit.SECONDS);
         checks.scheduleWithFixedDelay(this::checkRegistry, 0, 2, TimeUnit.SECONDS);
@@ -274,6 +286,7 @@ public final class IngestApi implements AutoCloseable {
         admin.mount(router);
         queries.mount(router);
         budgets.mount(router);
+        channels.mount(router);
         extraRoutes.mount(router, this);
         router.errorHandler(404, ctx -> Problem.of(ProblemType.NOT_FOUND,
                 "no route " + ctx.request().method() + " " + clip(ctx.request().path())).send(ctx));
@@ -318,12 +331,14 @@ public final class IngestApi implements AutoCloseable {
                 .end("{\"status\":\"" + (ok ? "UP" : "DOWN") + "\",\"checks\":{\"kafka\":" + kafkaReachable
                         + ",\"schema_registry\":" + registryReachable + ",\"key_table\":" + keyTable.loaded()
                         + ",\"budget_table\":" + budgetTable.loaded()
+                        + ",\"channel_table\":" + channelTable.loaded()
                         + ",\"shutting_down\":" + shuttingDown + "}}");
     }
 
     /** Ready: Kafka answered, the registry answered, the key and budget tables are loaded, and no shutdown has begun. */
     public boolean ready() {
-        return !shuttingDown && kafkaReachable && registryReachable && keyTable.loaded() && budgetTable.loaded();
+        return !shuttingDown && kafkaReachable && registryReachable && keyTable.loaded() && budgetTable.loaded()
+                && channelTable.loaded();
     }
 
     private void checkKafka() {
@@ -345,6 +360,7 @@ public final class IngestApi implements AutoCloseable {
             registry.register(AvroSerde.subject(config.apiKeysTopic(), false), ApiKey.getClassSchema());
             registry.register(AvroSerde.subject(config.orgsTopic(), false), Org.getClassSchema());
             registry.register(AvroSerde.subject(config.budgetsTopic(), false), Budget.getClassSchema());
+            registry.register(AvroSerde.subject(config.channels().channelsTopic(), false), Channel.getClassSchema());
             // The ids above are cached after the first success; this call really asks the registry each time.
             registry.isCompatible(AvroSerde.subject(config.usageEventsTopic(), false), UsageEvent.getClassSchema());
             registryReachable = true;
@@ -698,6 +714,7 @@ public final class IngestApi implements AutoCloseable {
         publisher.close(Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime())));
         keyTable.close();
         budgetTable.close();
+        channelTable.close();
         priceTable.close();
         checks.shutdownNow();
         kafkaAdmin.close(Duration.ofSeconds(2));

@@ -53,6 +53,7 @@ import java.util.Map;
  * @param modelPricesTopic        topic name of the model price catalog, followed to warn about unpriced models
  * @param priceCatalogFile        the catalog file whose provider rules name resolution uses (null: the
  *                                built-in seed catalog), the same setting as the stream processor's
+ * @param channels                the channel API's settings ({@link ChannelConfig})
  */
 public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, String schemaRegistryBasicAuth,
                            String httpHost, int httpPort, int eventLoops, String adminToken,
@@ -64,7 +65,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                            String usageEventsTopic, String apiKeysTopic, String orgsTopic, String budgetsTopic,
                            int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout,
                            String queryUrl, Duration queryTimeout, String modelPricesTopic,
-                           Path priceCatalogFile) {
+                           Path priceCatalogFile, ChannelConfig channels) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -135,7 +136,8 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 s.string(QUERY_URL, "http://127.0.0.1:8084"),
                 s.duration(QUERY_TIMEOUT, Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)),
                 s.string(TOPIC_PRICES, Topics.MODEL_PRICES.name()),
-                s.path(PRICE_CATALOG, null))
+                s.path(PRICE_CATALOG, null),
+                ChannelConfig.from(s))
                 .validated();
     }
 
@@ -203,7 +205,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 rateLimitBurst, maxInFlightEvents, deliveryTimeout, requestTimeout, maxBlock, lingerMs, compression,
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
                 orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout, queryUrl, queryTimeout,
-                modelPricesTopic, priceCatalogFile);
+                modelPricesTopic, priceCatalogFile, channels);
     }
 
     @Override
@@ -218,7 +220,7 @@ public record IngestConfig(String bootstrapServers, String schemaRegistryUrl, St
                 + ", priceCatalogFile=" + (priceCatalogFile == null ? "built-in" : priceCatalogFile)
                 + ", maxBudgetsPerOrg=" + maxBudgetsPerOrg + ", processorUrl=" + processorUrl
                 + ", processorTimeout=" + processorTimeout + ", queryUrl=" + queryUrl + ", queryTimeout=" + queryTimeout
-                + "]";
+                + ", " + channels + "]";
     }
 
     /** Every key this service reads (for deployment checks and docs). */

@@ -34,6 +34,7 @@ public final class DeliveryWriter implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
         p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, OrgPartitioning.PARTITIONER.getName());
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         Serializer<AlertDelivery> values = spec.valueSerde(registry).serializer();
