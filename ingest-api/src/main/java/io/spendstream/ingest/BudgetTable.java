@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.schemas.topics.TopicFollower;
 import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.schema.Budget;
 import io.spendstream.schemas.registry.SchemaRegistry;
@@ -41,7 +42,7 @@ public final class BudgetTable implements AutoCloseable {
 
     public BudgetTable(KafkaClientSettings kafka, SchemaRegistry registry, TopicSpec<String, Budget> budgetsTopic) {
         this.deserializer = budgetsTopic.valueSerde(registry).deserializer();
-        this.follower = new TopicFollower("budget-table", kafka, List.of(budgetsTopic.name()),
+        this.follower = new TopicFollower("ingest-budget-table", kafka, List.of(budgetsTopic.name()),
                 this::applyRecord, () -> LOG.info("budget table loaded: {} budgets of {} orgs", size(), byOrg.size()));
     }
 

@@ -206,6 +206,14 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     /**
+     * Writes a record of a single-partition table topic (value null: a tombstone) whose value the caller
+     * serialized, as the channel API does, and completes with its offset once acknowledged.
+     */
+    public CompletableFuture<Long> writeTableRecord(String topic, String key, byte[] value) {
+        return writeTable(topic, key, null, () -> value);
+    }
+
+    /**
      * @param partitionOrg when set, the record goes to this org's partition (as the default partitioner
      *                     places a record keyed by the org); otherwise the default partitioner hashes the key
      */

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.spendstream.config.KafkaAccess;
 import io.spendstream.pricing.CatalogFile;
 import io.spendstream.schema.ApiKey;
+import io.spendstream.notifier.channel.ChannelTable;
 import io.spendstream.schema.ApiKeyUsage;
 import io.spendstream.schema.Budget;
+import io.spendstream.schema.Channel;
 import io.spendstream.schema.Org;
 import io.spendstream.schema.UsageEvent;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
@@ -90,6 +92,8 @@ public final class IngestApi implements AutoCloseable {
     private final BudgetTable budgetTable;
     private final PriceTable priceTable;
     private final BudgetRoutes budgets;
+    private final ChannelTable channelTable;
+    private final ChannelRoutes channels;
     private final SpendQueryRoutes queries;
     private final Admin kafkaAdmin;
     private final ScheduledExecutorService checks;
@@ -135,6 +139,12 @@ public final class IngestApi implements AutoCloseable {
         this.budgets = new BudgetRoutes(config, authenticator, budgetTable, publisher,
                 new BudgetStatusProxy(vertx, config.processorBaseUrl(), config.processorTimeout(),
                         config.retryAfterSeconds(), config.internalToken()));
+        TopicSpec<String, Channel> channelsTopic = Topics.CHANNELS.withName(config.channels().channelsTopic());
+        this.channelTable = new ChannelTable(config.kafka(), registry, channelsTopic);
+        this.channels = new ChannelRoutes(config.channels(), config.retryAfterSeconds(), authenticator, channelTable,
+                publisher, channelsTopic.valueSerde(registry).serializer(), new UpstreamProxy(vertx, "notifier",
+                "the notifier", config.channels().notifierBaseUrl(), config.channels().notifierTimeout(),
+                config.retryAfterSeconds(), config.internalToken()));
         this.queries = new SpendQueryRoutes(authenticator.handler(), new UpstreamProxy(vertx, "spend-queries",
                 "sink-clickhouse (spend queries)", config.queryBaseUrl(), config.queryTimeout(),
                 config.retryAfterSeconds(), config.internalToken()), config.queryRateLimit());
@@ -201,7 +211,8 @@ public final class IngestApi implements AutoCloseable {
                             Topics.API_KEYS.withName(config.apiKeysTopic()),
                             Topics.ORGS.withName(config.orgsTopic()),
                             Topics.API_KEY_USAGE.withName(config.apiKeyUsageTopic()),
-                            Topics.BUDGETS.withName(config.budgetsTopic())), config.topicPartitions(),
+                            Topics.BUDGETS.withName(config.budgetsTopic()),
+                            Topics.CHANNELS.withName(config.channels().channelsTopic())), config.topicPartitions(),
                             config.replicationFactor(), timeout);
                     return;
                 } catch (IllegalStateException e) {
@@ -237,6 +248,7 @@ public final class IngestApi implements AutoCloseable {
         keyUsage.start();
         keyUsageRecorder.start();
         budgetTable.start();
+        channelTable.start();
         priceTable.start();
         checks.scheduleWithFixedDelay(this::checkKafka, 0, 2, TimeUnit.SECONDS);
         checks.scheduleWithFixedDelay(this::checkRegistry, 0, 2, TimeUnit.SECONDS);
@@ -300,6 +312,7 @@ public final class IngestApi implements AutoCloseable {
         admin.mount(router);
         queries.mount(router);
         budgets.mount(router);
+        channels.mount(router);
         extraRoutes.mount(router, this);
         router.errorHandler(404, ctx -> Problem.of(ProblemType.NOT_FOUND,
                 "no route " + ctx.request().method() + " " + clip(ctx.request().path())).send(ctx));
@@ -344,12 +357,14 @@ public final class IngestApi implements AutoCloseable {
                 .end("{\"status\":\"" + (ok ? "UP" : "DOWN") + "\",\"checks\":{\"kafka\":" + kafkaReachable
                         + ",\"schema_registry\":" + registryReachable + ",\"key_table\":" + keyTable.loaded()
                         + ",\"budget_table\":" + budgetTable.loaded()
+                        + ",\"channel_table\":" + channelTable.loaded()
                         + ",\"shutting_down\":" + shuttingDown + "}}");
     }
 
     /** Ready: Kafka answered, the registry answered, the key and budget tables are loaded, and no shutdown has begun. */
     public boolean ready() {
-        return !shuttingDown && kafkaReachable && registryReachable && keyTable.loaded() && budgetTable.loaded();
+        return !shuttingDown && kafkaReachable && registryReachable && keyTable.loaded() && budgetTable.loaded()
+                && channelTable.loaded();
     }
 
     private void checkKafka() {
@@ -372,6 +387,7 @@ public final class IngestApi implements AutoCloseable {
             registry.register(AvroSerde.subject(config.orgsTopic(), false), Org.getClassSchema());
             registry.register(AvroSerde.subject(config.apiKeyUsageTopic(), false), ApiKeyUsage.getClassSchema());
             registry.register(AvroSerde.subject(config.budgetsTopic(), false), Budget.getClassSchema());
+            registry.register(AvroSerde.subject(config.channels().channelsTopic(), false), Channel.getClassSchema());
             // The ids above are cached after the first success; this call really asks the registry each time.
             registry.isCompatible(AvroSerde.subject(config.usageEventsTopic(), false), UsageEvent.getClassSchema());
             registryReachable = true;
@@ -733,6 +749,7 @@ public final class IngestApi implements AutoCloseable {
         keyTable.close();
         keyUsage.close();
         budgetTable.close();
+        channelTable.close();
         priceTable.close();
         checks.shutdownNow();
         kafkaAdmin.close(Duration.ofSeconds(2));

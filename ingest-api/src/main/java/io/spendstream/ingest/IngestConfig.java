@@ -63,6 +63,7 @@ import java.util.Map;
  * @param adminTokensFile         file of named admin tokens ({@code name:token} lines), re-read while running;
  *                                null: only {@code adminToken} (see {@link AdminTokens})
  * @param queryRateLimit          per-org limit of the spend query routes
+ * @param channels                the channel API's settings ({@link ChannelConfig})
  */
 public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schemaRegistry,
                            String httpHost, int httpPort, int eventLoops, Secret adminToken,
@@ -75,7 +76,8 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                            int maxBudgetsPerOrg, String processorUrl, Duration processorTimeout,
                            String queryUrl, Duration queryTimeout, String modelPricesTopic,
                            Path priceCatalogFile, Secret internalToken, PublicHttp publicHttp,
-                           String apiKeyUsageTopic, Path adminTokensFile, QueryRateLimit queryRateLimit) {
+                           String apiKeyUsageTopic, Path adminTokensFile, QueryRateLimit queryRateLimit,
+                           ChannelConfig channels) {
 
     public static final String BOOTSTRAP = "SPENDSTREAM_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "SPENDSTREAM_SCHEMA_REGISTRY_URL";
@@ -152,7 +154,8 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                 PublicHttp.from(s),
                 s.string(TOPIC_API_KEY_USAGE, Topics.API_KEY_USAGE.name()),
                 s.path(ADMIN_TOKENS_FILE, null),
-                QueryRateLimit.from(s))
+                QueryRateLimit.from(s),
+                ChannelConfig.from(s))
                 .validated();
     }
 
@@ -225,7 +228,7 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                 retryAfterSeconds, shutdownTimeout, topicPartitions, replicationFactor, usageEventsTopic, apiKeysTopic,
                 orgsTopic, budgetsTopic, maxBudgetsPerOrg, processorUrl, processorTimeout, queryUrl, queryTimeout,
                 modelPricesTopic, priceCatalogFile, internalToken, publicHttp, apiKeyUsageTopic, adminTokensFile,
-                queryRateLimit);
+                queryRateLimit, channels);
     }
 
     @Override
@@ -243,7 +246,7 @@ public record IngestConfig(KafkaClientSettings kafka, SchemaRegistryConfig schem
                 + ", maxBudgetsPerOrg=" + maxBudgetsPerOrg + ", processorUrl=" + processorUrl
                 + ", processorTimeout=" + processorTimeout + ", queryUrl=" + queryUrl + ", queryTimeout=" + queryTimeout
                 + ", internalToken=" + (internalToken == null ? "unset" : "set") + ", " + publicHttp
-                + ", queryRateLimit=" + queryRateLimit + "]";
+                + ", queryRateLimit=" + queryRateLimit + ", " + channels + "]";
     }
 
     /** Every key this service reads (for deployment checks and docs). */

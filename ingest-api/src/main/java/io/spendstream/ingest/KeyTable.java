@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.schemas.topics.TopicFollower;
 import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.schema.ApiKey;
 import io.spendstream.schema.Org;
@@ -48,7 +49,7 @@ public final class KeyTable implements KeyLookup, AutoCloseable {
         this.keysTopic = keysTopic;
         this.keyDeserializer = keysTopic.valueSerde(registry).deserializer();
         this.orgDeserializer = orgsTopic.valueSerde(registry).deserializer();
-        this.follower = new TopicFollower("key-table", kafka, List.of(keysTopic.name(), orgsTopic.name()),
+        this.follower = new TopicFollower("ingest-key-table", kafka, List.of(keysTopic.name(), orgsTopic.name()),
                 this::applyRecord, () -> LOG.info("key table loaded: {} keys, {} orgs", keysById.size(), orgs.size()));
     }
 

@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.schemas.topics.TopicFollower;
 import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.schema.ApiKeyUsage;
 import io.spendstream.schemas.registry.SchemaRegistry;
@@ -25,7 +26,7 @@ final class KeyUsageTable implements AutoCloseable {
 
     KeyUsageTable(KafkaClientSettings kafka, SchemaRegistry registry, TopicSpec<String, ApiKeyUsage> topic) {
         this.deserializer = topic.valueSerde(registry).deserializer();
-        this.follower = new TopicFollower("key-usage", kafka, List.of(topic.name()), this::applyRecord,
+        this.follower = new TopicFollower("ingest-key-usage", kafka, List.of(topic.name()), this::applyRecord,
                 () -> { });
     }
 

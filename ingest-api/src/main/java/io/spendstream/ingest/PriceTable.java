@@ -1,5 +1,6 @@
 package io.spendstream.ingest;
 
+import io.spendstream.schemas.topics.TopicFollower;
 import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.pricing.PriceIndex;
 import io.spendstream.pricing.ProviderRule;
@@ -38,7 +39,7 @@ public final class PriceTable implements AutoCloseable {
                       List<ProviderRule> providers) {
         this.providers = List.copyOf(providers);
         this.deserializer = pricesTopic.valueSerde(registry).deserializer();
-        this.follower = new TopicFollower("price-table", kafka, List.of(pricesTopic.name()),
+        this.follower = new TopicFollower("ingest-price-table", kafka, List.of(pricesTopic.name()),
                 this::applyRecord, () -> LOG.info("price table loaded: {} entries", entries.size()));
     }
 

@@ -30,8 +30,9 @@ final class RouteScopes {
             new Rule(HttpMethod.GET, "/v1/budgets(/" + SEGMENT + "(/status)?)?", Scope.SPEND_READ),
             new Rule(HttpMethod.PUT, "/v1/budgets/" + SEGMENT, Scope.BUDGETS_WRITE),
             new Rule(HttpMethod.DELETE, "/v1/budgets/" + SEGMENT, Scope.BUDGETS_WRITE),
-            // Reserved for the alert channel routes to come: every change under /v1/channels.
-            new Rule(Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE),
+            // Alert channels, reads included: a channel's listing shows where an org's alerts go, and its
+            // delivery log what the receivers answered.
+            new Rule(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE),
                     Pattern.compile("/v1/channels(/.*)?"), Scope.CHANNELS_WRITE));
 
     private RouteScopes() {}

@@ -70,10 +70,15 @@ final class UpstreamProxy {
 
     /** Forwards the request to {@code baseUrl + pathAndQuery} and relays the answer. */
     void forward(RoutingContext ctx, String pathAndQuery) {
+        forward(ctx, HttpMethod.GET, pathAndQuery);
+    }
+
+    /** As {@link #forward(RoutingContext, String)} with another method (without a body). */
+    void forward(RoutingContext ctx, HttpMethod method, String pathAndQuery) {
         String uri = baseUrl + pathAndQuery;
         Context context = Vertx.currentContext();
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri)
+        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(uri)
                 .setConnectTimeout(timeoutMillis).setIdleTimeout(timeoutMillis)
                 .putHeader("Accept", "*/*");
         if (serviceToken != null) {

@@ -24,7 +24,9 @@ class OpenApiDocumentTest {
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
         List<String> expected = new ArrayList<>(List.of("/v1/events", "/v1/admin/orgs", "/v1/admin/orgs/{org}", "/v1/admin/orgs/{org}/keys",
                 "/v1/admin/orgs/{org}/keys/{key_id}", "/v1/budgets", "/v1/budgets/status", "/v1/budgets/{budget_id}",
-                "/v1/budgets/{budget_id}/status", "/health/live", "/health/ready", "/metrics", "/openapi.yaml"));
+                "/v1/budgets/{budget_id}/status", "/v1/channels", "/v1/channels/{channel_id}",
+                "/v1/channels/{channel_id}/rotate-secret", "/v1/channels/{channel_id}/deliveries",
+                "/v1/channels/{channel_id}/test", "/health/live", "/health/ready", "/metrics", "/openapi.yaml"));
         expected.addAll(List.of(SpendQueryRoutes.PATHS));
         assertThat(paths).containsExactlyInAnyOrderElementsOf(expected);
         for (String query : SpendQueryRoutes.PATHS) {
@@ -71,7 +73,7 @@ class OpenApiDocumentTest {
                 checked++;
             }
         }
-        assertThat(checked).isEqualTo(11);
+        assertThat(checked).isEqualTo(19);
         List<String> scopes = new ArrayList<>();
         doc.at("/components/schemas/Scope/enum").forEach(n -> scopes.add(n.asText()));
         assertThat(scopes).containsExactlyElementsOf(Scope.ids());

@@ -161,7 +161,9 @@ public final class DemoTraffic {
             orgs.put(o.orgId(), DemoOrg.ensure(apiUrl, adminToken, dataDir, o.orgId(), o.name()));
         }
 
-        try (AlertFollower follower = new AlertFollower(orgs.keySet())) {
+        try (AlertFollower follower = new AlertFollower(orgs.keySet()); DemoReceiver receiver = new DemoReceiver()) {
+            String webhookOrg = ORGS.getFirst().orgId();
+            addWebhook(orgs.get(webhookOrg), receiver);
             List<DemoBudget> budgets = setBudgets(orgs, suffix, today);
             console.line("");
             console.line("Traffic: " + ORGS.stream().map(o -> o.orgId() + " " + o.eventsPerSecond() + "/s")
@@ -191,11 +193,50 @@ public final class DemoTraffic {
             printSpend(today, spend);
             printUnpriced(start, orgs);
             printAlerts(start, received, apiAlertIds);
+            printWebhook(webhookOrg, receiver, received);
             return new Result(start, accepted.get(), rejected.get(), failed.get(), orgs, budgets, received, spend,
                     apiAlertIds);
         } finally {
             runner = null;
             Thread.interrupted(); // a stop() at the very end must not leak into the caller
+        }
+    }
+
+    // ---- webhook channel ---------------------------------------------------------------------------------
+
+    /** A webhook channel of the org pointing at the demo's receiver (replacing the one of an earlier run). */
+    private void addWebhook(DemoOrg.Credentials c, DemoReceiver receiver) throws InterruptedException {
+        HttpResponse<String> list = call("GET", "/v1/channels", c.apiKey(), null, s -> s == 200, Duration.ofSeconds(60));
+        for (JsonNode ch : json(list).path("channels")) {
+            if (ch.path("name").asText().equals("demo-receiver")) {
+                call("DELETE", "/v1/channels/" + ch.path("channel_id").asText(), c.apiKey(), null,
+                        s -> s == 204 || s == 404, Duration.ofSeconds(30));
+            }
+        }
+        var body = JSON.createObjectNode().put("kind", "webhook").put("url", receiver.url()).put("name", "demo-receiver");
+        JsonNode created = json(call("POST", "/v1/channels", c.apiKey(), body.toString(), s -> s == 201,
+                Duration.ofSeconds(30)));
+        receiver.secret(created.path("secret").asText());
+        console.line("Webhook channel " + created.path("channel_id").asText() + " of " + c.orgId() + " (POST /v1/channels)"
+                + " -> " + receiver.url() + ", a receiver this demo runs; its alerts arrive there signed.");
+    }
+
+    /** Waits up to 10 s for the org's alerts to reach the receiver, then says where they landed. */
+    private void printWebhook(String orgId, DemoReceiver receiver, List<Alert> received) throws InterruptedException {
+        long expected = received.stream().filter(a -> a.orgId().equals(orgId)).count();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (receiver.deliveries().size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        List<DemoReceiver.Delivery> got = receiver.deliveries();
+        long valid = got.stream().filter(DemoReceiver.Delivery::signatureValid).count();
+        console.line("");
+        console.line("Webhook deliveries: " + got.size() + " of " + orgId + "'s " + expected + " alerts landed at "
+                + receiver.url() + " (" + valid + " with a valid Standard Webhooks signature); the log is at"
+                + " GET " + apiUrl + "/v1/channels/{id}/deliveries.");
+        for (DemoReceiver.Delivery d : got) {
+            console.line("  " + d.receivedAt().truncatedTo(ChronoUnit.MILLIS) + "  " + d.type() + "  webhook-id "
+                    + d.webhookId());
         }
     }
 

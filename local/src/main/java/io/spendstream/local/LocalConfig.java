@@ -51,7 +51,8 @@ public record LocalConfig(Path dataDir, int httpPort, int kafkaPort, int kafkaCo
                 KAFKA_CONTROLLER_PORT, Integer.toString(ports[1]),
                 REGISTRY_PORT, Integer.toString(ports[2]),
                 PROCESSOR_PORT, "0",
-                SINK_PORT, "0");
+                SINK_PORT, "0",
+                io.spendstream.notifier.NotifierConfig.HTTP_PORT, "0");
     }
 
     public static List<String> keys() {

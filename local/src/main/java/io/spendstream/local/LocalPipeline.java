@@ -8,7 +8,11 @@ import io.spendstream.config.Settings;
 import io.spendstream.embedded.EmbeddedKafka;
 import io.spendstream.embedded.EmbeddedSchemaRegistry;
 import io.spendstream.ingest.IngestApi;
+import io.spendstream.ingest.ChannelConfig;
 import io.spendstream.ingest.IngestConfig;
+import io.spendstream.notifier.NotifierApp;
+import io.spendstream.notifier.NotifierConfig;
+import io.spendstream.notifier.channel.UrlPolicy;
 import io.spendstream.sink.ClickHouseSink;
 import io.spendstream.sink.SinkApp;
 import io.spendstream.sink.SinkConfig;
@@ -44,6 +48,7 @@ public final class LocalPipeline implements AutoCloseable {
     private StreamProcessorApp processor;
     private IngestApi ingest;
     private SinkApp sink;
+    private NotifierApp notifier;
     private String adminToken;
     private DemoOrg.Credentials demo;
 
@@ -100,6 +105,13 @@ public final class LocalPipeline implements AutoCloseable {
                 ClickHouseSink.Hooks.NONE, router -> { });
         started.push(sink);
 
+        // Loopback receivers are allowed here (and only here), so the demo can show a delivery on this machine.
+        notifier = NotifierApp.start(NotifierConfig.from(wired.with(Map.of(
+                NotifierConfig.HTTP_HOST, "127.0.0.1",
+                UrlPolicy.ALLOW_LOOPBACK, "true",
+                NotifierConfig.PUBLIC_URL, "http://127.0.0.1:" + config.httpPort()))));
+        started.push(notifier);
+
         Secret configuredToken = settings.secret(IngestConfig.ADMIN_TOKEN);
         adminToken = configuredToken == null ? DemoOrg.newAdminToken() : configuredToken.reveal();
         ingest = IngestApi.start(IngestConfig.from(wired.with(Map.of(
@@ -108,7 +120,9 @@ public final class LocalPipeline implements AutoCloseable {
                 IngestConfig.HTTP_HOST, "127.0.0.1",
                 IngestConfig.HTTP_PORT, Integer.toString(config.httpPort()),
                 IngestConfig.PROCESSOR_URL, "http://127.0.0.1:" + processor.opsPort(),
-                IngestConfig.QUERY_URL, "http://127.0.0.1:" + sink.opsPort()))));
+                IngestConfig.QUERY_URL, "http://127.0.0.1:" + sink.opsPort(),
+                ChannelConfig.NOTIFIER_URL, "http://127.0.0.1:" + notifier.opsPort(),
+                UrlPolicy.ALLOW_LOOPBACK, "true"))));
         started.push(ingest);
         demo = DemoOrg.ensure(apiUrl(), adminToken, config.dataDir());
     }
@@ -136,6 +150,8 @@ public final class LocalPipeline implements AutoCloseable {
                 "  API (ingest-api)     " + apiUrl() + "   (OpenAPI: " + apiUrl() + "/openapi.yaml)",
                 "  Spend queries        " + apiUrl() + "/v1/spend, /v1/alerts, /v1/unpriced, /v1/reports/spend.csv (same API key)",
                 "  sink-clickhouse      running; http://127.0.0.1:" + sink.opsPort() + "/health/ready and /metrics",
+                "  notifier             running; http://127.0.0.1:" + notifier.opsPort() + "/health/ready and /metrics;"
+                        + " alert channels at " + apiUrl() + "/v1/channels (loopback receivers allowed)",
                 "  Admin token          " + adminToken,
                 "  Demo org             " + demo.orgId() + ", API key " + demo.apiKey(),
                 "  Budgets              " + apiUrl() + "/v1/budgets, /v1/budgets/status (same API key);"
@@ -180,6 +196,10 @@ public final class LocalPipeline implements AutoCloseable {
 
     public SinkApp sink() {
         return sink;
+    }
+
+    public NotifierApp notifier() {
+        return notifier;
     }
 
     @Override

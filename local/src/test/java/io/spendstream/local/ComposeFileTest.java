@@ -58,6 +58,13 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldOnlySetVariablesTheNotifierReads() {
+        assertThat(unknownVariables(COMPOSE, "notifier", io.spendstream.notifier.NotifierConfig.keys()))
+                .as("SPENDSTREAM_* variables docker-compose.yml sets for notifier that NotifierConfig does not read")
+                .isEmpty();
+    }
+
+    @Test
     void shouldReportAVariableTheServiceDoesNotRead() {
         JsonNode misspelled = parse("""
                 services:
@@ -83,7 +90,7 @@ class ComposeFileTest {
     void shouldBuildEveryRepositoryServiceFromADockerfileThatExists() {
         Map<String, Path> dockerfiles = dockerfiles();
         assertThat(dockerfiles.keySet()).as("services built from this repository")
-                .containsExactlyInAnyOrder("ingest-api", "stream-processor", "sink-clickhouse");
+                .containsExactlyInAnyOrder("ingest-api", "stream-processor", "sink-clickhouse", "notifier");
         dockerfiles.forEach((service, dockerfile) ->
                 assertThat(dockerfile).as("Dockerfile of " + service).isRegularFile());
     }

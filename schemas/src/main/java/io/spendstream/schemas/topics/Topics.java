@@ -4,10 +4,12 @@ import static io.spendstream.schemas.topics.SerdeSpec.avro;
 import static io.spendstream.schemas.topics.SerdeSpec.bytes;
 import static io.spendstream.schemas.topics.SerdeSpec.string;
 
+import io.spendstream.schema.AlertDelivery;
 import io.spendstream.schema.ApiKey;
 import io.spendstream.schema.ApiKeyUsage;
 import io.spendstream.schema.Budget;
 import io.spendstream.schema.BudgetAlert;
+import io.spendstream.schema.Channel;
 import io.spendstream.schema.ModelPrice;
 import io.spendstream.schema.Org;
 import io.spendstream.schema.PricedUsageEvent;
@@ -80,9 +82,24 @@ public final class Topics {
             bytes(), bytes(), Cleanup.DELETE, Duration.ofDays(30), false,
             "Records sink-clickhouse could not write (fatal errors, when configured to dead-letter them).");
 
+    public static final TopicSpec<String, Channel> CHANNELS = new TopicSpec<>("channels",
+            string(), avro(Channel.class), Cleanup.COMPACT, null, true,
+            "Alert delivery channels of the orgs (webhook, Slack, Teams), key org_id|channel_id; tombstone deletes."
+                    + " Holds the webhook signing secrets; read whole by ingest-api and the notifier.");
+
+    /**
+     * Kept 30 days: longer than any retry horizon (at most 7 d), so the record of a delivery outlives every
+     * replay of its alert (the notifier does not deliver alerts older than the horizon).
+     */
+    public static final TopicSpec<String, AlertDelivery> ALERT_DELIVERIES = new TopicSpec<>("alert-deliveries",
+            string(), avro(AlertDelivery.class), Cleanup.COMPACT_DELETE, Duration.ofDays(30), false,
+            "State and attempts of each alert's delivery to each channel, key org_id|alert_id|channel_id,"
+                    + " partitioned by org_id like budget-alerts; written by the notifier before it commits the alert.");
+
     /** Every topic, in creation order. */
     public static List<TopicSpec<?, ?>> all() {
         return List.of(USAGE_EVENTS, PRICED_USAGE_EVENTS, SPEND_ROLLUPS, LATE_USAGE_EVENTS, USAGE_EVENTS_DLQ,
-                MODEL_PRICES, BUDGETS, BUDGET_ALERTS, BUDGET_ALERTS_JSON, API_KEYS, API_KEY_USAGE, ORGS, SINK_DLQ);
+                MODEL_PRICES, BUDGETS, BUDGET_ALERTS, BUDGET_ALERTS_JSON, API_KEYS, API_KEY_USAGE, ORGS, SINK_DLQ,
+                CHANNELS, ALERT_DELIVERIES);
     }
 }

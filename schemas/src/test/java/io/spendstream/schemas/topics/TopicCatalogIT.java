@@ -46,7 +46,7 @@ class TopicCatalogIT {
 
     @Test
     void shouldCreateEveryCatalogTopicWithItsCleanupPolicyAndPartitionCount() throws Exception {
-        assertThat(catalog).hasSize(13).anySatisfy(t -> assertThat(t.singlePartition()).isTrue())
+        assertThat(catalog).hasSize(15).anySatisfy(t -> assertThat(t.singlePartition()).isTrue())
                 .anySatisfy(t -> assertThat(t.cleanup()).isEqualTo(Cleanup.COMPACT_DELETE));
 
         List<String> created = TopicCatalog.ensureTopics(admin, catalog, PARTITIONS, (short) 1, TIMEOUT);

@@ -1,4 +1,4 @@
-package io.spendstream.ingest;
+package io.spendstream.schemas.topics;
 
 import io.spendstream.config.KafkaClientSettings;
 import io.spendstream.schemas.registry.SchemaRegistryException;
@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,17 +25,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads compacted table topics whole on a thread of its own and keeps following them: every partition is
- * assigned (no consumer group, so every ingest-api instance sees every record), read from the beginning,
- * and each record is handed to {@code handler} in partition order. {@link #loaded()} turns true once the
- * end offsets seen at start-up are reached, which is what the tables built on it ({@link KeyTable},
- * {@link BudgetTable}) report as part of readiness.
+ * assigned (no consumer group, so every instance sees every record), read from the beginning, and each
+ * record is handed to {@code handler} in partition order. {@link #loaded()} turns true once the end offsets
+ * seen at start-up are reached, which is what the tables built on it (ingest-api's key, budget, price and
+ * channel tables, the notifier's delivery log) report as part of readiness; {@link #reached} tells whether
+ * given offsets were, which the notifier waits for before it takes over a partition's deliveries.
  *
  * <p>A record whose value cannot be decoded because the schema registry is unreachable is read again
  * later (the table must not silently lose it); any other unreadable record is logged and skipped. A
  * failed consumer is replaced and starts over from the beginning, which the handlers tolerate because
  * applying a table record is idempotent.
  */
-final class TopicFollower implements AutoCloseable {
+public final class TopicFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
@@ -44,31 +46,38 @@ final class TopicFollower implements AutoCloseable {
     private final Consumer<ConsumerRecord<String, byte[]>> handler;
     private final Runnable onLoaded;
     private final Thread thread;
+    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private volatile boolean loaded;
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     /**
-     * @param name     names the thread, the client id and the log lines ({@code key-table}, {@code budget-table})
+     * @param name     names the thread, the client id and the log lines ({@code ingest-key-table}, {@code notifier-delivery-log})
      * @param handler  applies one record (value null: tombstone); may throw on an undecodable value
      * @param onLoaded runs once on the follower thread when the table first caught up (for a log line)
      */
-    TopicFollower(String name, KafkaClientSettings kafka, List<String> topics,
+    public TopicFollower(String name, KafkaClientSettings kafka, List<String> topics,
                   Consumer<ConsumerRecord<String, byte[]>> handler, Runnable onLoaded) {
         this.name = name;
         this.kafka = kafka;
         this.topics = List.copyOf(topics);
         this.handler = handler;
         this.onLoaded = onLoaded;
-        this.thread = Thread.ofPlatform().name("ingest-" + name).daemon(true).unstarted(this::run);
+        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
-    boolean loaded() {
+    public boolean loaded() {
         return loaded;
+    }
+
+    /** True when this follower's position in every given partition of {@code topic} is at least the offset. */
+    public boolean reached(String topic, Map<Integer, Long> offsets) {
+        return offsets.entrySet().stream().allMatch(e ->
+                positions.getOrDefault(new TopicPartition(topic, e.getKey()), -1L) >= e.getValue());
     }
 
     private void run() {
@@ -88,13 +97,14 @@ final class TopicFollower implements AutoCloseable {
                 sleep(1000);
             } finally {
                 consumer = null;
+                positions.clear();
             }
         }
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
         Properties p = kafka.clientProperties();
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "ingest-api-" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + UUID.randomUUID().toString().substring(0, 8));
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -135,6 +145,9 @@ final class TopicFollower implements AutoCloseable {
                         break;
                     }
                 }
+            }
+            for (TopicPartition tp : partitions) {
+                positions.put(tp, c.position(tp));
             }
             if (!loaded) {
                 end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
