@@ -1,5 +1,6 @@
 package io.spendstream.processor.budget;
 
+import io.spendstream.schemas.json.AlertJson;
 import io.spendstream.processor.Keys;
 import io.spendstream.processor.PipelineMetrics;
 import io.spendstream.schema.Budget;

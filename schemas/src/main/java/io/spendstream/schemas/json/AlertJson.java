@@ -1,4 +1,4 @@
-package io.spendstream.processor.budget;
+package io.spendstream.schemas.json;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -6,7 +6,7 @@ import io.spendstream.schema.BudgetAlert;
 import io.spendstream.schemas.money.Usd;
 
 /**
- * A budget alert as JSON for the budget-alerts-json topic: the Avro record's fields with money as
+ * A budget alert as JSON, for the budget-alerts-json topic and the data of webhook requests: the Avro record's fields with money as
  * exact decimal strings in USD (and the nano-USD integers beside them), times as ISO-8601 instants and
  * enums as their names.
  */
