@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.spendstream.embedded.KafkaTestCluster;
 import io.spendstream.embedded.TestCertificates;
+import io.spendstream.notifier.channel.UrlPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -43,7 +45,8 @@ import org.junit.jupiter.api.Timeout;
  * origin only, a fixed metrics label for made-up methods, and error bodies that never show internal paths,
  * hosts, ports or exceptions, for every documented error case. The stream processor and the sink are
  * stood in for by one JDK HttpServer answering their internal routes the way they do (problems with their
- * internal path in {@code instance}), or too slowly.
+ * internal path in {@code instance}), or too slowly; so is the notifier (a channel's deliveries and test).
+ * The rate limits are small here, and only the dedicated key and org of the 429 cases meet them.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PublicSurfaceIT {
@@ -69,15 +72,27 @@ class PublicSurfaceIT {
         upstream.start();
         upstreamPort = upstream.getAddress().getPort();
         String internalUrl = "http://127.0.0.1:" + upstreamPort;
-        IngestConfig config = IngestFixture.config(KafkaTestCluster.shared().bootstrapServers(), "surface", Map.of(
-                PublicTls.CERT, server.writeCertificatePem(dir.resolve("chain.pem")).toString(),
-                PublicTls.KEY, server.writeKeyPem(dir.resolve("key.pem")).toString(),
-                PublicHttp.CORS_ORIGINS, ORIGIN,
-                IngestConfig.MAX_BODY, "65536",
-                IngestConfig.RATE, "0",
-                IngestConfig.MAX_BUDGETS, "1",
-                IngestConfig.PROCESSOR_URL, internalUrl, IngestConfig.PROCESSOR_TIMEOUT, "500ms",
-                IngestConfig.QUERY_URL, internalUrl, IngestConfig.QUERY_TIMEOUT, "500ms"));
+        Map<String, String> settings = new HashMap<>();
+        settings.put(PublicTls.CERT, server.writeCertificatePem(dir.resolve("chain.pem")).toString());
+        settings.put(PublicTls.KEY, server.writeKeyPem(dir.resolve("key.pem")).toString());
+        settings.put(PublicHttp.CORS_ORIGINS, ORIGIN);
+        settings.put(IngestConfig.MAX_BODY, "65536");
+        // Small limits, met only by the dedicated key (events, per key) and org (queries, per org) of the 429s.
+        settings.put(IngestConfig.RATE, "1");
+        settings.put(IngestConfig.BURST, "10");
+        settings.put(QueryRateLimit.RATE, "1");
+        settings.put(QueryRateLimit.BURST, "20");
+        settings.put(IngestConfig.MAX_BUDGETS, "1");
+        settings.put(IngestConfig.PROCESSOR_URL, internalUrl);
+        settings.put(IngestConfig.PROCESSOR_TIMEOUT, "500ms");
+        settings.put(IngestConfig.QUERY_URL, internalUrl);
+        settings.put(IngestConfig.QUERY_TIMEOUT, "500ms");
+        settings.put(ChannelConfig.TOPIC_CHANNELS, "channels-surface-" + UUID.randomUUID().toString().substring(0, 8));
+        settings.put(ChannelConfig.NOTIFIER_URL, internalUrl);
+        settings.put(ChannelConfig.NOTIFIER_TIMEOUT, "500ms");
+        settings.put(ChannelConfig.MAX_CHANNELS, "1");
+        settings.put(UrlPolicy.ALLOW_LOOPBACK, "true"); // the channel URLs below point at 127.0.0.1:9
+        IngestConfig config = IngestFixture.config(KafkaTestCluster.shared().bootstrapServers(), "surface", settings);
         https = client(ca);
         IngestApi.ensureTopics(config, Duration.ofSeconds(30));
         api = IngestApi.start(config);
@@ -262,11 +277,84 @@ class PublicSurfaceIT {
                 Map.of(), null));
         cases.add(new Case("DELETE", "/v1/admin/orgs/acme/keys/key_nope", "/v1/admin/orgs/{org}/keys/{key_id}", 404,
                 admin(), null));
+        cases.add(new Case("DELETE", "/v1/admin/orgs/acme", "/v1/admin/orgs/{org}", 401, Map.of(), null));
+        cases.add(new Case("DELETE", "/v1/admin/orgs/nobody", "/v1/admin/orgs/{org}", 404, admin(), null));
+        cases.add(new Case("GET", "/v1/admin/orgs/acme/keys", "/v1/admin/orgs/{org}/keys", 401, Map.of(), null));
+        cases.add(new Case("GET", "/v1/admin/orgs/nobody/keys", "/v1/admin/orgs/{org}/keys", 404, admin(), null));
+        // 409: a deleted org's keys cannot be created.
+        send("POST", "/v1/admin/orgs", admin(), "{\"org_id\":\"gone\",\"name\":\"Gone\"}");
+        assertThat(send("DELETE", "/v1/admin/orgs/gone", admin(), null).statusCode()).isEqualTo(204);
+        cases.add(new Case("POST", "/v1/admin/orgs/gone/keys", "/v1/admin/orgs/{org}/keys", 409, admin(),
+                "{\"name\":\"k\"}"));
+
+        // Channels: acme has one (a Slack channel, so no secret to rotate), the most allowed here.
+        HttpResponse<String> slack = send("POST", "/v1/channels", keyed(),
+                "{\"kind\":\"slack\",\"url\":\"http://127.0.0.1:9/services/T0/B0/x\"}");
+        assertThat(slack.statusCode()).as(slack.body()).isEqualTo(201);
+        String ch = "/v1/channels/" + IngestFixture.json(slack.body()).get("channel_id").asText();
+        String webhook = "{\"kind\":\"webhook\",\"url\":\"http://127.0.0.1:9/hook\"}";
+        cases.add(new Case("POST", "/v1/channels", "/v1/channels", 400, keyed(),
+                "{\"kind\":\"fax\",\"url\":\"https://x\"}"));
+        cases.add(new Case("POST", "/v1/channels", "/v1/channels", 409, keyed(), webhook));
+        cases.add(new Case("POST", "/v1/channels", "/v1/channels", 413, keyed(), big));
+        cases.add(new Case("POST", "/v1/channels", "/v1/channels", 415, text, webhook));
+        cases.add(new Case("GET", "/v1/channels/ch_nope", "/v1/channels/{channel_id}", 404, keyed(), null));
+        cases.add(new Case("PATCH", ch, "/v1/channels/{channel_id}", 400, keyed(), "{\"kind\":\"webhook\"}"));
+        cases.add(new Case("PATCH", "/v1/channels/ch_nope", "/v1/channels/{channel_id}", 404, keyed(),
+                "{\"enabled\":false}"));
+        cases.add(new Case("PATCH", ch, "/v1/channels/{channel_id}", 415, text, "{\"enabled\":false}"));
+        cases.add(new Case("DELETE", "/v1/channels/ch_nope", "/v1/channels/{channel_id}", 404, keyed(), null));
+        cases.add(new Case("POST", "/v1/channels/ch_nope/rotate-secret", "/v1/channels/{channel_id}/rotate-secret", 404,
+                keyed(), null));
+        cases.add(new Case("POST", ch + "/rotate-secret", "/v1/channels/{channel_id}/rotate-secret", 409, keyed(),
+                null));
+        // The delivery log and the test are the notifier's: its 400 passed through, and 503 when it is too slow.
+        cases.add(new Case("GET", ch + "/deliveries?limit=0", "/v1/channels/{channel_id}/deliveries", 400, keyed(),
+                null));
+        cases.add(new Case("GET", "/v1/channels/ch_nope/deliveries", "/v1/channels/{channel_id}/deliveries", 404,
+                keyed(), null));
+        cases.add(new Case("GET", ch + "/deliveries?cursor=" + SLOW, "/v1/channels/{channel_id}/deliveries", 503,
+                keyed(), null));
+        cases.add(new Case("POST", "/v1/channels/ch_nope/test", "/v1/channels/{channel_id}/test", 404, keyed(), null));
+        cases.add(new Case("POST", ch + "/test?" + SLOW, "/v1/channels/{channel_id}/test", 503, keyed(), null));
+
+        // 401 without a key and 403 with a key lacking the operation's scope, for every API key operation
+        // of the document (a scope other than the one it names, e.g. events:write for spend:read).
+        Map<String, String> eventsOnly = bearer(newKey("acme", "{\"name\":\"narrow\",\"scopes\":[\"events:write\"]}"));
+        Map<String, String> readOnly = bearer(newKey("acme", "{\"name\":\"reader\",\"scopes\":[\"spend:read\"]}"));
+        for (Operation op : apiKeyOperations()) {
+            String path = op.template().replace("{budget_id}", "first").replace("{channel_id}", "ch_nope");
+            String body = Set.of("POST", "PUT", "PATCH").contains(op.method()) ? "{}" : null;
+            Map<String, String> narrow = op.scope().equals(Scope.EVENTS_WRITE.id()) ? readOnly : eventsOnly;
+            cases.add(new Case(op.method(), path, op.template(), 401, Map.of("Content-Type", "application/json"),
+                    body));
+            cases.add(new Case(op.method(), path, op.template(), 403, narrow, body));
+        }
+
+        // 429: a key of its own spends far more than its burst of events (the debt makes the next batch wait
+        // for 20 s), and an org of its own sends each query until its bucket is empty (see the loop below).
+        String flood = newKey("acme", "{\"name\":\"flood\"}");
+        String many = "[" + (IngestFixture.event("") + ",").repeat(29) + IngestFixture.event("") + "]";
+        HttpResponse<String> spent = send("POST", "/v1/events", bearer(flood), many);
+        assertThat(spent.statusCode()).as(spent.body()).isBetween(200, 299);
+        List<Case> limited = new ArrayList<>();
+        limited.add(new Case("POST", "/v1/events", "/v1/events", 429, bearer(flood), IngestFixture.event("")));
+        send("POST", "/v1/admin/orgs", admin(), "{\"org_id\":\"throttled\",\"name\":\"Throttled\"}");
+        Map<String, String> throttled = bearer(newKey("throttled", "{\"name\":\"q\"}"));
+        for (String p : SpendQueryRoutes.PATHS) {
+            limited.add(new Case("GET", p, p, 429, throttled, null));
+        }
+        cases.addAll(0, limited); // first, well within the 20 s the flood key waits
 
         Pattern exceptionName = Pattern.compile("[A-Z][A-Za-z]*(Exception|Error)\\b");
         Set<String> covered = new TreeSet<>();
         for (Case c : cases) {
             HttpResponse<String> r = send(c.method(), c.path(), c.headers(), c.body());
+            // A 429 case repeats its request until the bucket is empty: the throttled org's burst is 20 queries,
+            // refilled at 1/s, so no fixed count is sure to meet the limit. A route without it never does.
+            for (int i = 0; c.status() == 429 && r.statusCode() != 429 && i < 40; i++) {
+                r = send(c.method(), c.path(), c.headers(), c.body());
+            }
             String what = c.method() + " " + c.path() + " -> " + r.statusCode() + " " + r.body();
             assertThat(r.statusCode()).as(what).isEqualTo(c.status());
             assertThat(r.body()).as(what).doesNotContain("/internal/").doesNotContain("127.0.0.1")
@@ -274,21 +362,63 @@ class PublicSurfaceIT {
             covered.add(c.method() + " " + c.template() + " " + c.status());
         }
         // Every documented error is covered but those this test cannot cause: Kafka outages (503 of routes
-        // that write or read Kafka), the rate limit (429, off here) and not being ready yet.
-        Set<String> notCaused = Set.of("POST /v1/events 429", "POST /v1/events 503", "GET /v1/budgets 503",
-                "GET /v1/budgets/{budget_id} 503", "PUT /v1/budgets/{budget_id} 503",
-                "DELETE /v1/budgets/{budget_id} 503", "POST /v1/admin/orgs 503", "POST /v1/admin/orgs/{org}/keys 503",
-                "DELETE /v1/admin/orgs/{org}/keys/{key_id} 503", "GET /health/ready 503");
+        // that write or read Kafka) and not being ready yet (503 while the tables are loading).
+        Set<String> notCaused = Set.of(
+                "POST /v1/events 503", // Kafka does not acknowledge the events
+                "GET /v1/budgets 503", // the budget table is still loading (not ready)
+                "GET /v1/budgets/{budget_id} 503", // the budget table is still loading (not ready)
+                "PUT /v1/budgets/{budget_id} 503", // Kafka does not acknowledge the write
+                "DELETE /v1/budgets/{budget_id} 503", // Kafka does not acknowledge the write
+                "POST /v1/admin/orgs 503", // Kafka does not acknowledge the write
+                "DELETE /v1/admin/orgs/{org} 503", // Kafka does not acknowledge the write
+                "POST /v1/admin/orgs/{org}/keys 503", // Kafka does not acknowledge the write
+                "DELETE /v1/admin/orgs/{org}/keys/{key_id} 503", // Kafka does not acknowledge the write
+                "GET /v1/channels 503", // the channel table is still loading (not ready)
+                "GET /v1/channels/{channel_id} 503", // the channel table is still loading (not ready)
+                "POST /v1/channels 503", // Kafka does not acknowledge the write
+                "PATCH /v1/channels/{channel_id} 503", // Kafka does not acknowledge the write
+                "DELETE /v1/channels/{channel_id} 503", // Kafka does not acknowledge the write
+                "POST /v1/channels/{channel_id}/rotate-secret 503", // Kafka does not acknowledge the write
+                "GET /health/ready 503"); // not ready yet
         Set<String> documented = documentedErrors();
         documented.removeAll(notCaused);
         assertThat(covered).containsAll(documented);
     }
 
-    static Set<String> documentedErrors() throws IOException {
-        JsonNode doc;
+    /** A documented API key operation and the scope it needs ({@code x-required-scope}). */
+    record Operation(String method, String template, String scope) {}
+
+    static List<Operation> apiKeyOperations() throws IOException {
+        List<Operation> out = new ArrayList<>();
+        document().get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
+            if (op.getValue().has("x-required-scope")) {
+                out.add(new Operation(op.getKey().toUpperCase(java.util.Locale.ROOT), path.getKey(),
+                        op.getValue().get("x-required-scope").asText()));
+            }
+        }));
+        assertThat(out).as("API key operations in the document").hasSizeGreaterThan(10);
+        return out;
+    }
+
+    /** Creates a key of {@code org} through the admin API; returns the plaintext key. */
+    static String newKey(String org, String body) {
+        HttpResponse<String> r = send("POST", "/v1/admin/orgs/" + org + "/keys", admin(), body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return IngestFixture.json(r.body()).get("api_key").asText();
+    }
+
+    static Map<String, String> bearer(String apiKey) {
+        return Map.of("Authorization", "Bearer " + apiKey, "Content-Type", "application/json");
+    }
+
+    static JsonNode document() throws IOException {
         try (InputStream in = PublicSurfaceIT.class.getResourceAsStream("/openapi.yaml")) {
-            doc = new ObjectMapper(new YAMLFactory()).readTree(in);
+            return new ObjectMapper(new YAMLFactory()).readTree(in);
         }
+    }
+
+    static Set<String> documentedErrors() throws IOException {
+        JsonNode doc = document();
         Set<String> out = new TreeSet<>();
         doc.get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
             if (op.getValue().has("responses")) {
