@@ -52,8 +52,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Usage: {@code bin/bench notifier [--rate 100] [--channels 100] [--seconds 60] [--slow-ms 9000]}
  */
 public final class NotifierBenchmark {
-    /** One benchmark org: its channel and the receiver the channel points at. */
-    private record Org(String orgId, AlertChannel channel, WebhookReceiver receiver) {}
+    /** One benchmark org's webhook channel and the receiver it points at. */
+    private record Org(AlertChannel channel, WebhookReceiver receiver) {
+        String orgId() {
+            return channel.orgId();
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         System.setProperty("logback.configurationFile", "spendstream-tools-logback.xml");
@@ -119,7 +123,7 @@ public final class NotifierBenchmark {
         Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
         AlertChannel channel = new AlertChannel("ch_bench_" + (i + 1), orgId, ChannelKind.WEBHOOK, "bench",
                 URI.create(receiver.url()), true, ChannelFilter.ALL, secrets, now, now);
-        return new Org(orgId, channel, receiver);
+        return new Org(channel, receiver);
     }
 
     /** Until the notifier owns its partitions and its channel table holds every benchmark channel. */
