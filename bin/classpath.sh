@@ -7,6 +7,6 @@ if [[ ! -f "$stamp" || ! -f registry-server/target/quarkus-app/quarkus-run.jar \
   touch "$stamp"
 fi
 SPENDSTREAM_CP="local/target/classes"
-for m in schemas pricing chdb embedded stream-processor ingest-api sink-clickhouse; do SPENDSTREAM_CP="$SPENDSTREAM_CP:$m/target/classes"; done
+for m in schemas pricing chdb embedded stream-processor ingest-api sink-clickhouse notifier; do SPENDSTREAM_CP="$SPENDSTREAM_CP:$m/target/classes"; done
 SPENDSTREAM_CP="$SPENDSTREAM_CP:$(cat "$stamp")"
 SPENDSTREAM_JVM_OPTS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"

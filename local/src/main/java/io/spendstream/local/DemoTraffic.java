@@ -78,12 +78,14 @@ public final class DemoTraffic {
     /**
      * What a demo run did: events accepted (answered 202), events rejected inside accepted requests,
      * requests that failed (not 202, or no answer), the budgets set, the alerts received on the topic in
-     * arrival order, today's spend per org and feature (from the spend API, after the sink caught up), and
-     * the alert ids the alerts API lists per org since the run's start.
+     * arrival order, today's spend per org and feature (from the spend API, after the sink caught up), the
+     * alert ids the alerts API lists per org since the run's start, and the requests the demo's webhook
+     * receiver got from the notifier for the first org's channel.
      */
     public record Result(Instant start, long eventsAccepted, long eventsRejected, long requestsFailed,
                          Map<String, DemoOrg.Credentials> orgs, List<DemoBudget> budgets, List<Alert> alerts,
-                         Map<String, List<FeatureSpend>> spendToday, Map<String, List<String>> apiAlertIds) {}
+                         Map<String, List<FeatureSpend>> spendToday, Map<String, List<String>> apiAlertIds,
+                         List<DemoReceiver.Delivery> webhookDeliveries) {}
 
     public static final List<Org> ORGS = List.of(
             new Org(DemoOrg.ORG_ID, "Demo org", 40, weights("chat", 45, "search", 25, "summarize", 20, "agent", 10)),
@@ -163,7 +165,7 @@ public final class DemoTraffic {
 
         try (AlertFollower follower = new AlertFollower(orgs.keySet()); DemoReceiver receiver = new DemoReceiver()) {
             String webhookOrg = ORGS.getFirst().orgId();
-            addWebhook(orgs.get(webhookOrg), receiver);
+            String channelId = addWebhook(orgs.get(webhookOrg), receiver);
             List<DemoBudget> budgets = setBudgets(orgs, suffix, today);
             console.line("");
             console.line("Traffic: " + ORGS.stream().map(o -> o.orgId() + " " + o.eventsPerSecond() + "/s")
@@ -193,9 +195,11 @@ public final class DemoTraffic {
             printSpend(today, spend);
             printUnpriced(start, orgs);
             printAlerts(start, received, apiAlertIds);
-            printWebhook(webhookOrg, receiver, received);
+            List<DemoReceiver.Delivery> delivered = printWebhook(webhookOrg, channelId, receiver, received);
+            console.line("");
+            console.line("Demo done. The pipeline keeps running; stop it with Ctrl-C.");
             return new Result(start, accepted.get(), rejected.get(), failed.get(), orgs, budgets, received, spend,
-                    apiAlertIds);
+                    apiAlertIds, delivered);
         } finally {
             runner = null;
             Thread.interrupted(); // a stop() at the very end must not leak into the caller
@@ -204,8 +208,8 @@ public final class DemoTraffic {
 
     // ---- webhook channel ---------------------------------------------------------------------------------
 
-    /** A webhook channel of the org pointing at the demo's receiver (replacing the one of an earlier run). */
-    private void addWebhook(DemoOrg.Credentials c, DemoReceiver receiver) throws InterruptedException {
+    /** A webhook channel of the org pointing at the demo's receiver (replacing the one of an earlier run); its id. */
+    private String addWebhook(DemoOrg.Credentials c, DemoReceiver receiver) throws InterruptedException {
         HttpResponse<String> list = call("GET", "/v1/channels", c.apiKey(), null, s -> s == 200, Duration.ofSeconds(60));
         for (JsonNode ch : json(list).path("channels")) {
             if (ch.path("name").asText().equals("demo-receiver")) {
@@ -219,10 +223,13 @@ public final class DemoTraffic {
         receiver.secret(created.path("secret").asText());
         console.line("Webhook channel " + created.path("channel_id").asText() + " of " + c.orgId() + " (POST /v1/channels)"
                 + " -> " + receiver.url() + ", a receiver this demo runs; its alerts arrive there signed.");
+        return created.path("channel_id").asText();
     }
 
-    /** Waits up to 10 s for the org's alerts to reach the receiver, then says where they landed. */
-    private void printWebhook(String orgId, DemoReceiver receiver, List<Alert> received) throws InterruptedException {
+    /** Waits up to 10 s for the org's alerts to reach the receiver, then says where they landed; returns what it got. */
+    private List<DemoReceiver.Delivery> printWebhook(String orgId, String channelId, DemoReceiver receiver,
+                                                      List<Alert> received)
+            throws InterruptedException {
         long expected = received.stream().filter(a -> a.orgId().equals(orgId)).count();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (receiver.deliveries().size() < expected && System.nanoTime() < deadline) {
@@ -233,11 +240,12 @@ public final class DemoTraffic {
         console.line("");
         console.line("Webhook deliveries: " + got.size() + " of " + orgId + "'s " + expected + " alerts landed at "
                 + receiver.url() + " (" + valid + " with a valid Standard Webhooks signature); the log is at"
-                + " GET " + apiUrl + "/v1/channels/{id}/deliveries.");
+                + " GET " + apiUrl + "/v1/channels/" + channelId + "/deliveries (" + orgId + "'s key).");
         for (DemoReceiver.Delivery d : got) {
             console.line("  " + d.receivedAt().truncatedTo(ChronoUnit.MILLIS) + "  " + d.type() + "  webhook-id "
                     + d.webhookId());
         }
+        return got;
     }
 
     // ---- budgets ---------------------------------------------------------------------------------------
@@ -537,8 +545,6 @@ public final class DemoTraffic {
                 .map(e -> e.getKey() + " " + e.getValue().size()).collect(Collectors.joining(", "))
                 + " (" + apiAlertIds.values().stream().mapToInt(List::size).sum() + " in all; " + received.size()
                 + " received on budget-alerts-json)");
-        console.line("");
-        console.line("Demo done. The pipeline keeps running; stop it with Ctrl-C.");
     }
 
     // ---- alerts ----------------------------------------------------------------------------------------

@@ -117,10 +117,26 @@ class DemoTrafficIT {
             }
             assertThat(eventsInApi).as("every accepted event is in the spend API").isEqualTo(r.eventsAccepted());
 
+            // The first org's alerts reached the demo's loopback receiver through the notifier, signed.
+            List<String> demoAlertIds = r.alerts().stream().filter(a -> a.orgId().equals("demo"))
+                    .map(DemoTraffic.Alert::alertId).toList();
+            assertThat(r.webhookDeliveries()).as("webhook deliveries to the demo receiver").isNotEmpty()
+                    .allSatisfy(d -> {
+                        assertThat(d.signatureValid()).as("signature of %s", d.webhookId()).isTrue();
+                        assertThat(d.webhookId()).isIn(demoAlertIds);
+                        assertThat(d.type()).startsWith("budget.alert.");
+                    });
+            assertThat(text).containsPattern("(?m)^Webhook deliveries: " + r.webhookDeliveries().size() + " of demo's "
+                    + demoAlertIds.size() + " alerts landed at http://127\\.0\\.0\\.1:\\d+/demo-webhook \\("
+                    + r.webhookDeliveries().size() + " with a valid Standard Webhooks signature\\); the log is at GET "
+                    + java.util.regex.Pattern.quote(p.apiUrl()) + "/v1/channels/ch_[\\w-]+/deliveries");
+
             assertThat(text).containsPattern("\r +\\d+ s of 20 +events accepted +[0-9,]+ +requests failed 0 +alerts \\d+");
             assertThat(text).containsPattern("(?m)^ALERT demo(-globex|-initech)? +daily-(org|chat)-\\d{6} +THRESHOLD +"
                     + "(50|80)% +spend \\$[0-9,.]+ of \\$[0-9,.]+");
             assertThat(text).contains("Demo done. The pipeline keeps running");
+            assertThat(text.indexOf("Webhook deliveries: ")).as("the webhook is part of the closing summary")
+                    .isBetween(0, text.indexOf("Demo done."));
         }
     }
 
