@@ -14,7 +14,7 @@ import io.spendstream.processor.budget.BudgetStatusRoutes;
 import io.spendstream.processor.ops.OpsServer;
 import io.spendstream.config.ConfigException;
 import io.spendstream.processor.pricing.PriceCatalogSeeder;
-import io.spendstream.processor.pricing.SeedCatalog;
+import io.spendstream.pricing.CatalogFile;
 import io.spendstream.schemas.registry.SchemaRegistryClient;
 import io.spendstream.schemas.registry.SchemaRegistryConfig;
 import io.spendstream.schemas.topics.TopicCatalog;
@@ -110,7 +110,7 @@ public final class StreamProcessorApp implements AutoCloseable {
         }
         if (config.seedPrices()) {
             PriceCatalogSeeder.seed(config.kafka(), registry, t.modelPrices(),
-                    SeedCatalog.load(config.priceCatalogFile()), Duration.ofSeconds(60));
+                    CatalogFile.load(config.priceCatalogFile()).prices(), Duration.ofSeconds(60));
         }
 
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -3,6 +3,7 @@ package io.spendstream.processor.pricing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spendstream.pricing.CatalogFile;
 import io.spendstream.schema.ModelPrice;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ class PricingUnitsTest {
 
     @Test
     void shouldLoadTheShippedCatalogWithEveryRequiredProvider() {
-        List<ModelPrice> all = SeedCatalog.load(null);
+        List<ModelPrice> all = CatalogFile.load(null).prices();
         Map<String, Long> perProvider = all.stream().collect(Collectors.groupingBy(ModelPrice::getProvider,
                 Collectors.counting()));
         assertThat(perProvider).containsKeys("openai", "anthropic", "google", "mistral", "xai", "deepseek", "groq",
@@ -39,7 +40,7 @@ class PricingUnitsTest {
         String json = """
                 {"prices": [{"provider": "p", "model": "m", "effective_from": "2026-01-01T00:00:00Z",
                   "input_per_mtok": "0.0000000001", "output_per_mtok": "1"}]}""";
-        assertThatThrownBy(() -> SeedCatalog.parse(json.getBytes(), "test.json"))
+        assertThatThrownBy(() -> CatalogFile.read(json.getBytes(), "test.json"))
                 .hasMessageContaining("test.json prices[0]");
     }
 }
